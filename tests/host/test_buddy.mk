@@ -1,0 +1,2 @@
+HOST_TESTS += buddy
+buddy_SRCS := kernel/mm/buddy.c

@@ -1,0 +1,2 @@
+HOST_TESTS += elfcheck
+elfcheck_SRCS := tagboot/elfcheck.c

@@ -1,0 +1,2 @@
+HOST_TESTS += fmt
+fmt_SRCS := kernel/lib/fmt.c

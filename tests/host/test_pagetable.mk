@@ -1,0 +1,2 @@
+HOST_TESTS += pagetable
+pagetable_SRCS := kernel/mm/pagetable.c
