@@ -1,0 +1,59 @@
+# BoxOS top-level build.
+#
+#   make          build everything into build/ (TagBoot, kernel, disk image, host tests)
+#   make run      boot BoxOS in QEMU (installs missing Debian packages first)
+#   make test     host unit tests + QEMU integration tests; last line "N passed, N failed"
+#   make debug    QEMU halted with a gdb stub; build/gdbinit loads the kernel symbols
+#   make clean    remove build/
+#
+# Variables: CORES (4), MEM (2G), HEADLESS (1 when there is no display), ACCEL (tcg).
+
+CORES    ?= 4
+MEM      ?= 2G
+ACCEL    ?= tcg
+HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),0,1)
+CMDLINE  ?= loglevel=info
+
+BUILD := build
+Q     := @
+
+export CORES MEM ACCEL HEADLESS
+
+.PHONY: all run test debug clean deps host-tests image kernel tagboot
+all: image host-tests
+
+# Everything the build and tests need comes from Debian packages; this checks
+# for them and installs the missing ones (as root) or prints the exact command.
+deps:
+	$(Q)bash tools/deps.sh
+
+include kernel/kernel.mk
+include tagboot/tagboot.mk
+include tests/host/host.mk
+
+IMAGE := $(BUILD)/boxos.img
+
+image: $(IMAGE)
+$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) tools/mkimage.sh Makefile
+	$(Q)echo "  IMAGE   $@"
+	$(Q)printf '%s\n' '$(CMDLINE)' > $(BUILD)/cmdline.txt
+	$(Q): > $(BUILD)/bundle.bin
+	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUILD)/bundle.bin $(BUILD)/cmdline.txt
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory image
+	$(Q)python3 tools/qemu.py run --image $(IMAGE)
+
+debug: deps
+	$(Q)$(MAKE) --no-print-directory image
+	$(Q)printf 'file %s\ntarget remote localhost:1234\n' '$(abspath $(KERNEL_ELF))' > $(BUILD)/gdbinit
+	$(Q)echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
+	$(Q)echo "    gdb -x $(BUILD)/gdbinit"
+	$(Q)python3 tools/qemu.py run --image $(IMAGE) --gdb
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)python3 tests/run.py --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

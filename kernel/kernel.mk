@@ -1,0 +1,46 @@
+# Kernel build: a freestanding ELF64 linked at BOOT_KERNEL_BASE (the top 2 GiB).
+# Sources are found by wildcard, so adding a file to a subsystem folder is all
+# it takes. The console font comes from Debian's kbd package and is linked in
+# as a blob (kernel/drivers/font.S).
+
+KERNEL_ELF := $(BUILD)/kernel/kernel.elf
+KERNEL_FONT_GZ ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+
+KERNEL_DIRS := kernel/arch/x86_64 kernel/mm kernel/lib kernel/drivers kernel/core
+KERNEL_C    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+KERNEL_S    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
+
+KERNEL_CC     ?= gcc
+KERNEL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
+                 -ffreestanding -fno-builtin -fno-pic -fno-pie -mcmodel=kernel \
+                 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
+                 -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
+                 -fno-asynchronous-unwind-tables -fcf-protection=none \
+                 -Iinclude -Ikernel -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+                  -Wl,-z,noexecstack -T kernel/kernel.ld
+
+kernel: $(KERNEL_ELF)
+
+$(KERNEL_ELF): $(KERNEL_OBJS) kernel/kernel.ld
+	$(Q)echo "  LD      $@"
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
+
+$(BUILD)/kernel/%.o: kernel/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/%.o: kernel/%.S
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  AS      $<"
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -DFONT_FILE='"$(abspath $(BUILD)/font.psf)"' -c -o $@ $<
+
+# The font blob is assembled in; unpack it first.
+$(BUILD)/kernel/drivers/font.o: $(BUILD)/font.psf
+$(BUILD)/font.psf: $(KERNEL_FONT_GZ)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)gzip -dc $< > $@
+
+-include $(KERNEL_OBJS:.o=.d)
