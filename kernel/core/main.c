@@ -2,9 +2,11 @@
  * main.c: kmain, the order in which the kernel brings the machine up.
  *
  *   1. per-CPU block, serial console, own GDT/TSS/IDT   (faults are reported from here on)
- *   2. BootInfo check, command line, kernel symbols
+ *   2. BootInfo check, command line, kernel symbols, ACPI, TSC rate
+ *      (ACPI and the PM timer only need TagBoot's direct map; measuring the
+ *      TSC this early gives every later log line a real timestamp)
  *   3. physical memory zones, own page tables, framebuffer console
- *   4. ACPI, 8259 masked, Local APIC, IO-APIC, calibrated timer, RTC
+ *   4. 8259 masked, Local APIC, IO-APIC, LAPIC timer, RTC
  *   5. Application Processors; CPU 0 becomes the K-Core
  *   6. the boot report, then what the command line asks for
  *      (self-tests, a deliberate fault, power-off or reboot), then the Guide.
@@ -144,6 +146,9 @@ void kmain(struct bootinfo *bi)
 		log_warn("ksyms: no symbol table; backtraces will show addresses only");
 	bool selftest = cmdline_has(bi->cmdline, "selftest");
 	panic_exit_qemu = selftest;
+	if (acpi_init(bi->acpi_rsdp) != 0)
+		panic("acpi: no usable ACPI tables (need the MADT to find the APICs)");
+	timer_calibrate_tsc();
 
 	/* 3. */
 	if (pmm_init(phys_to_virt(bi->mem_map), bi->mem_map_count, HHDM_BASE) != 0)
@@ -161,13 +166,11 @@ void kmain(struct bootinfo *bi)
 	report_memory(bi);
 
 	/* 4. */
-	if (acpi_init(bi->acpi_rsdp) != 0)
-		panic("acpi: no usable ACPI tables (need the MADT to find the APICs)");
 	pic_disable();
 	lapic_init_bsp(acpi.lapic_phys);
 	cpus[0].apic_id = lapic_id();
 	ioapic_init();
-	timer_calibrate();
+	timer_calibrate_lapic();
 	timer_start_cpu();
 	cpus[0].online = 1;
 	irq_enable();

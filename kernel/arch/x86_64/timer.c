@@ -93,7 +93,7 @@ static void timer_tick(struct trap_frame *f)
 	this_cpu()->ticks++;
 }
 
-void timer_calibrate(void)
+void timer_calibrate_tsc(void)
 {
 	if (acpi.pm_timer_port) {
 		tsc_hz = calibrate_pm_timer();
@@ -108,7 +108,12 @@ void timer_calibrate(void)
 		source = "a guess (no reference timer)";
 		log_warn("timer: no PM timer or PIT; assuming a 1 GHz TSC");
 	}
+	log_info("timer: TSC %lu.%03lu MHz (measured against the %s)", tsc_hz / 1000000,
+		 (tsc_hz / 1000) % 1000, source);
+}
 
+void timer_calibrate_lapic(void)
+{
 	lapic_timer_start_count();
 	uint64_t start = rdtsc();
 	while (rdtsc() - start < tsc_hz * CALIBRATION_MS / 1000)
@@ -117,8 +122,8 @@ void timer_calibrate(void)
 	lapic_ticks_per_sec = (uint64_t)used * 1000 / CALIBRATION_MS;
 
 	irq_register(VEC_TIMER, timer_tick);
-	log_info("timer: TSC %lu.%03lu MHz (measured against the %s), LAPIC timer %lu kHz, tick %u Hz",
-		 tsc_hz / 1000000, (tsc_hz / 1000) % 1000, source, lapic_ticks_per_sec / 1000, TIMER_HZ);
+	log_info("timer: LAPIC timer %lu kHz, tick %u Hz on every CPU", lapic_ticks_per_sec / 1000,
+		 TIMER_HZ);
 }
 
 void timer_start_cpu(void)

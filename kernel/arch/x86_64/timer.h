@@ -8,7 +8,8 @@
 
 extern uint64_t kernel_entry_tsc;  /* stamped by entry.S */
 
-void timer_calibrate(void);        /* bootstrap CPU: TSC and LAPIC timer rates */
+void timer_calibrate_tsc(void);    /* bootstrap CPU, after ACPI: the TSC rate */
+void timer_calibrate_lapic(void);  /* bootstrap CPU, after the LAPIC: its timer rate */
 void timer_start_cpu(void);        /* every CPU: start its periodic tick */
 uint64_t timer_tsc_hz(void);
 const char *timer_calibration_source(void);

@@ -1,0 +1,2 @@
+HOST_TESTS += acpi_aml
+acpi_aml_SRCS := kernel/drivers/acpi_aml.c

@@ -1,0 +1,2 @@
+HOST_TESTS += cmdline
+cmdline_SRCS := kernel/lib/cmdline.c
