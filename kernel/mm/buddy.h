@@ -2,8 +2,8 @@
  * buddy.h: a binary buddy allocator for one zone of physical memory.
  *
  * See buddy.c for how it works.  The caller provides the per-page metadata
- * (buddy_meta_bytes() tells how much) and a way to reach physical memory
- * (virt_offset), and does the locking: nothing here is thread-safe.
+ * (buddy_meta_bytes() tells how much) and does the locking: nothing here is
+ * thread-safe.
  */
 #ifndef BOXOS_MM_BUDDY_H
 #define BOXOS_MM_BUDDY_H
@@ -22,20 +22,20 @@
 /* Blocks are 2^order pages for order 0..BUDDY_MAX_ORDER (4 KiB .. 4 MiB). */
 #define BUDDY_MAX_ORDER 10
 
-/* A free block's first bytes, inside the free page itself. */
-struct buddy_free_block {
-	struct buddy_free_block *next;
-	struct buddy_free_block *prev;
-};
+/* "No block" in the free-list links, which are page indices within the zone. */
+#define BUDDY_NIL 0xFFFFFFFFu
+/* Page indices are 32-bit: a zone spans at most this many pages (16 TiB). */
+#define BUDDY_MAX_PAGES 0xFFFFFFFEull
 
 struct buddy_zone {
 	const char *name;
 	uint64_t base;        /* physical address of page 0 of the zone */
 	uint64_t npages;      /* pages spanned, reserved holes included */
 	uint64_t free_pages;  /* pages currently on the free lists */
-	uintptr_t virt_offset; /* physical p is reachable at (void *)(p + virt_offset) */
 	uint8_t *meta;        /* one state byte per page (see buddy.c) */
-	struct buddy_free_block *free_list[BUDDY_MAX_ORDER + 1];
+	uint32_t *next;       /* free-list links of block heads, by page index */
+	uint32_t *prev;
+	uint32_t free_list[BUDDY_MAX_ORDER + 1]; /* head page index, or BUDDY_NIL */
 	uint64_t free_blocks[BUDDY_MAX_ORDER + 1]; /* length of each free list */
 };
 
@@ -44,10 +44,12 @@ size_t buddy_meta_bytes(uint64_t npages);
 
 /*
  * Set up an empty zone: every page starts reserved (not free).  base_phys must
- * be page aligned and nonzero; meta must hold buddy_meta_bytes(npages) bytes.
+ * be page aligned and nonzero, npages at most BUDDY_MAX_PAGES; meta must hold
+ * buddy_meta_bytes(npages) bytes, 4-byte aligned.  The allocator never reads
+ * or writes the memory it manages, only this metadata.
  */
 void buddy_init(struct buddy_zone *z, const char *name, uint64_t base_phys,
-		uint64_t npages, void *meta, uintptr_t virt_offset);
+		uint64_t npages, void *meta);
 
 /*
  * Give [phys, phys + npages pages) to the allocator, merging with free

@@ -260,7 +260,7 @@ int pmm_init(const struct boot_mem_region *map, uint32_t count, uintptr_t virt_o
 		if (!npages)
 			continue;
 		buddy_init(&pmm.zone[z], zone_names[z], layout.span_start[z], npages,
-			   (void *)(uintptr_t)(meta_cursor + virt_offset), virt_offset);
+			   (void *)(uintptr_t)(meta_cursor + virt_offset));
 		meta_cursor += meta_bytes[z];
 		pmm.present[z] = true;
 	}

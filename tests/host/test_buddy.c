@@ -1,10 +1,12 @@
 /*
  * test_buddy.c: host tests for the buddy allocator (kernel/mm/buddy.c).
  *
- * "Physical memory" is a host buffer: fake physical address p lives at
- * buffer + (p - fake_base), i.e. virt_offset = buffer - fake_base.  Besides
- * directed cases, a long random run is checked against a reference model that
- * records which block owns each page.
+ * "Physical memory" is a host buffer standing for fake physical addresses
+ * from fake_base on, filled with a pattern: the allocator must never touch the
+ * memory it manages (its lists live in the metadata), and every test checks
+ * the pattern is intact at the end.  Besides directed cases, a long random run
+ * is checked against a reference model that records which block owns each
+ * page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +19,26 @@ struct fake_mem {
 	uint64_t npages;
 	unsigned char *mem;
 	void *meta;
+	bool owner_wrote; /* the test itself wrote into allocated blocks */
 };
 
 static void fake_init(struct fake_mem *f, uint64_t base, uint64_t npages)
 {
 	f->base = base;
 	f->npages = npages;
+	f->owner_wrote = false;
 	f->mem = aligned_alloc(PAGE_SIZE, npages * PAGE_SIZE);
+	memset(f->mem, 0xA5, npages * PAGE_SIZE);
 	f->meta = malloc(buddy_meta_bytes(npages));
-	buddy_init(&f->zone, "test", base, npages, f->meta,
-		   (uintptr_t)f->mem - (uintptr_t)base);
+	buddy_init(&f->zone, "test", base, npages, f->meta);
 }
 
 static void fake_fini(struct fake_mem *f)
 {
+	size_t touched = 0;
+	for (size_t i = 0; i < f->npages * PAGE_SIZE && !f->owner_wrote; i++)
+		touched += f->mem[i] != 0xA5;
+	CHECK_EQ(touched, 0); /* the allocator wrote into memory it manages */
 	free(f->mem);
 	free(f->meta);
 }
@@ -84,6 +92,7 @@ static void test_basic(void)
 		CHECK_EQ(buddy_check(z), 0);
 		/* the block is usable memory */
 		memset(f.mem + (p - f.base), 0xAB, PAGE_SIZE << order);
+		f.owner_wrote = true;
 		CHECK_EQ(buddy_free(z, p, order), 0);
 		CHECK_EQ(z->free_pages, 4096);
 		CHECK_EQ(buddy_check(z), 0);
@@ -234,8 +243,8 @@ static void test_bad_frees(void)
 
 	/* Free the head of a merged free block at its natural order: still bad. */
 	for (unsigned order = 0; order <= BUDDY_MAX_ORDER; order++)
-		if (z->free_list[order]) {
-			uint64_t p = (uint64_t)((uintptr_t)z->free_list[order] - z->virt_offset);
+		if (z->free_list[order] != BUDDY_NIL) {
+			uint64_t p = z->base + (uint64_t)z->free_list[order] * PAGE_SIZE;
 			CHECK_EQ(buddy_free(z, p, order), -1);
 		}
 	CHECK_EQ(z->free_pages, start);
@@ -333,15 +342,15 @@ static void test_check_detects(void)
 	CHECK(buddy_check(z) != 0);
 	z->free_pages--;
 
-	struct buddy_free_block *head = z->free_list[0];
-	CHECK(head != NULL);
-	struct buddy_free_block *next = head->next;
-	head->next = head;                  /* a cycle */
+	uint32_t head = z->free_list[0];
+	CHECK(head != BUDDY_NIL);
+	uint32_t next = z->next[head];
+	z->next[head] = head;               /* a cycle */
 	CHECK(buddy_check(z) != 0);
-	head->next = next;
-	head->prev = head;                  /* a broken back link */
+	z->next[head] = next;
+	z->prev[head] = head;               /* a broken back link */
 	CHECK(buddy_check(z) != 0);
-	head->prev = NULL;
+	z->prev[head] = BUDDY_NIL;
 	CHECK_EQ(buddy_check(z), 0);
 
 	/* two free buddies left unmerged: free a by hand, without merging */
@@ -443,6 +452,7 @@ static void test_stress(uint64_t base, uint64_t npages, unsigned ops)
 				owner[idx + k] = 2;
 			}
 			((volatile unsigned char *)f.mem)[p - base] = (unsigned char)op;
+			f.owner_wrote = true;
 			live[nlive++] = (struct live_block){ p, order };
 			allocated_pages += 1ULL << order;
 		} else {

@@ -144,11 +144,11 @@ static void model_build(struct model *m, const struct boot_mem_region *map, uint
 			first[z] = p;
 		last[z] = p;
 	}
-	uint64_t span_total = 0;
+	uint64_t meta_bytes = 0;
 	for (int z = 0; z < 3; z++)
 		if (first[z] != UINT64_MAX)
-			span_total += last[z] - first[z] + 1;
-	m->meta_pages = (span_total + PAGE_SIZE - 1) / PAGE_SIZE; /* one byte per page */
+			meta_bytes += buddy_meta_bytes(last[z] - first[z] + 1);
+	m->meta_pages = (meta_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 static void model_free(struct model *m)
@@ -434,7 +434,7 @@ static void test_small_maps(void)
 	};
 	CHECK_EQ(pmm_init(tiny, 2, off), 0);
 	uint64_t pages = 0x2F00000 / PAGE_SIZE;
-	uint64_t meta = (pages + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t meta = (buddy_meta_bytes(pages) + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint64_t t1[ZONE_COUNT] = { pages - meta, 0, 0 };
 	expect_stats(t1, t1);
 	uint64_t p = pmm_alloc(ZONE_USER, 0);
@@ -452,7 +452,7 @@ static void test_small_maps(void)
 	};
 	CHECK_EQ(pmm_init(high_only, 2, off), 0);
 	pages = 8 * MiB / PAGE_SIZE;
-	meta = (pages + PAGE_SIZE - 1) / PAGE_SIZE;
+	meta = (buddy_meta_bytes(pages) + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint64_t t2[ZONE_COUNT] = { 0, 0, pages - meta };
 	expect_stats(t2, t2);
 	CHECK_EQ(pmm_alloc(ZONE_DMA32, 0), 0);
