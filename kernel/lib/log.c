@@ -2,8 +2,9 @@
  * log.c: formats log lines and hands them to the registered consoles.
  *
  * A line is "[seconds.micros] TEXT" (the time since kernel entry, from the
- * calibrated TSC; zero until the TSC is calibrated), with "WARN: " or
- * "ERROR: " in front of the text for those levels.  One lock keeps lines
+ * calibrated TSC; zero until the TSC is calibrated), with "ERROR: ",
+ * "WARN: " or "debug: " in front of the text for those levels (info lines
+ * carry no tag).  One lock keeps lines
  * from different CPUs whole.  Once a panic starts, the lock is bypassed:
  * the panicking CPU may have died holding it, and a dump that never prints
  * is worse than one that interleaves.

@@ -1,6 +1,6 @@
 /*
  * log.h: the kernel log.  Lines go to every console (serial, framebuffer)
- * with a timestamp and, below "info", a level tag.  kprintf_raw() writes
+ * with a timestamp and a level tag for every level but "info".  kprintf_raw() writes
  * without prefix or lock, for the fault path.
  */
 #ifndef LIB_LOG_H

@@ -5,8 +5,10 @@
  * Cabin page table):
  *   HHDM_BASE   all physical memory TagBoot's direct map covered, RW, NX,
  *               global, with the largest pages the CPU offers;
- *   MMIO_BASE   device registers, 4 KiB pages, cache disabled, handed out
- *               by a bump allocator (mmio_map);
+ *   MMIO_BASE   device registers (LAPIC, IO-APIC, reset register), 4 KiB
+ *               pages, cache disabled, handed out by a bump allocator
+ *               (mmio_map); ACPI tables and the framebuffer are read and
+ *               drawn through the direct map;
  *   -2 GiB      the kernel image: text read-only+exec, rodata read-only,
  *               data and bss read-write+NX.
  * TagBoot's identity map is gone after the switch, so a null pointer faults.
@@ -27,6 +29,7 @@ extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[];
 
 static struct pt_ctx kernel_pt;
+static uint64_t nx_bit = PTE_NX; /* 0 on a CPU without no-execute support */
 static struct spinlock paging_lock = SPINLOCK_INIT;
 static uint64_t mmio_next = MMIO_BASE;
 static uint64_t kernel_phys, kernel_virt;
@@ -76,6 +79,9 @@ void paging_init(const struct bootinfo *bi)
 {
 	uint32_t r[4];
 	cpuid(0x80000001, 0, r);
+	bool have_nx = r[3] & (1u << 20);
+	if (!have_nx)
+		nx_bit = 0; /* NX is a reserved bit there: setting it would fault */
 	kernel_pt = (struct pt_ctx){
 		.alloc_table = alloc_table,
 		.free_table = free_table,
@@ -89,10 +95,10 @@ void paging_init(const struct bootinfo *bi)
 	kernel_phys = bi->kernel_phys;
 	kernel_virt = bi->kernel_virt;
 
-	map_or_panic(HHDM_BASE, 0, bi->hhdm_size, PTE_W | PTE_NX | PTE_G, true, "direct map");
+	map_or_panic(HHDM_BASE, 0, bi->hhdm_size, PTE_W | nx_bit | PTE_G, true, "direct map");
 	map_kernel_range(__text_start, __text_end, PTE_G, "kernel text");
-	map_kernel_range(__rodata_start, __rodata_end, PTE_NX | PTE_G, "kernel rodata");
-	map_kernel_range(__data_start, __kernel_end, PTE_W | PTE_NX | PTE_G, "kernel data");
+	map_kernel_range(__rodata_start, __rodata_end, nx_bit | PTE_G, "kernel rodata");
+	map_kernel_range(__data_start, __kernel_end, PTE_W | nx_bit | PTE_G, "kernel data");
 
 	uint64_t *pml4 = phys_to_virt(kernel_pt.pml4);
 	for (int i = 256; i < 512; i++) {
@@ -104,7 +110,8 @@ void paging_init(const struct bootinfo *bi)
 		pml4[i] = pdpt | PTE_P | PTE_W;
 	}
 
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	if (have_nx)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	paging_load();
 	log_info("paging: kernel tables at %#lx, direct map %lu MiB with %s pages", kernel_pt.pml4,
 		 bi->hhdm_size >> 20, kernel_pt.no_1g_pages ? "2 MiB" : "1 GiB");
@@ -134,7 +141,7 @@ void *mmio_map(uint64_t phys, uint64_t size)
 		panic("paging: MMIO window full mapping %#lx", phys);
 	}
 	mmio_next += span + PAGE_SIZE; /* a guard page between devices */
-	int err = pt_map(&kernel_pt, va, base, span, PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G, false);
+	int err = pt_map(&kernel_pt, va, base, span, PTE_W | PTE_PCD | PTE_PWT | nx_bit | PTE_G, false);
 	spin_unlock(&paging_lock);
 	if (err)
 		panic("paging: cannot map MMIO %#lx: error %d", phys, err);
@@ -155,6 +162,8 @@ void paging_identity_low(bool on)
 
 int paging_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
+	if (!nx_bit)
+		flags &= ~PTE_NX;
 	spin_lock(&paging_lock);
 	int err = pt_map(&kernel_pt, va, pa, size, flags, false);
 	spin_unlock(&paging_lock);

@@ -9,6 +9,7 @@ then checks the serial log line by line:
   boot_cores_1/2/4    cmdline "selftest": exit status 33, CPU roles, memory
                       zones, boot-time report, selftest summary
   fault_page          cmdline "fault=page": the fault report and backtrace
+  fault_ud            cmdline "fault=ud": the same for an invalid opcode
   bad_kernel_not_elf  kernel.elf = 4 KiB of random bytes: TagBoot refuses it
   bad_kernel_truncated kernel.elf = its first 2000 bytes: TagBoot refuses it
   poweroff / reboot   cmdline "after=poweroff" / "after=reboot"
@@ -128,6 +129,37 @@ FAULT_ADDR = re.compile(r"^" + TIMESTAMP + r"\s*page fault at " + HEX + r": \S")
 BACKTRACE = kernel_re(r"\s*Backtrace:")
 FRAME = re.compile(r"^" + TIMESTAMP + r"\s*#(\d+) " + HEX + r" ([A-Za-z_.$?][\w.$?]*)\+0x[0-9A-Fa-f]+\s*$")
 HALTED = kernel_re(r"\s*System halted\.")
+
+
+def fault_boot(ctx, kind, header):
+    """Boots with fault=KIND; returns the log lines and the indices of the
+    fault header, the Backtrace: line and the halt line, after checking the
+    register dump and that frame #0 is selftest_fault_KIND with kmain below."""
+    with ctx.boot(cores=2, mem="512M", cmdline="fault=" + kind, stop_on=r"System halted\.") as b:
+        status = b.wait_exit()
+    lines = b.snapshot()
+    check(status is None, "QEMU exited with status %s instead of halting" % status, b)
+    expect_once(lines, re.compile(r"KERNEL FAULT"), "KERNEL FAULT", b)
+    check(not find(lines, SELFTEST_ANY_SUMMARY), "a selftest summary line in a fault boot", b)
+    (hi, _), (bi, _), (zi, _) = expect_in_order(
+        lines, [("fault header", header), ("Backtrace:", BACKTRACE), ("System halted.", HALTED)], b)
+    regs = lines[hi + 1:bi]
+    for reg in ("RIP", "RAX", "R15", "CR2", "CR3"):
+        check(any(re.search(r"\b%s\b" % reg, l) for l in regs), "no register line with %s" % reg, b)
+    frames = [(int(m.group(1)), m.group(2)) for m in map(FRAME.search, lines[bi + 1:zi]) if m]
+    check(frames, "no backtrace frames", b)
+    check([n for n, _ in frames] == list(range(len(frames))),
+          "frame numbers %s are not 0, 1, 2, ..." % [n for n, _ in frames], b)
+    check(frames[0][1] == "selftest_fault_" + kind,
+          "frame #0 is %s, expected selftest_fault_%s" % (frames[0][1], kind), b)
+    check(any(sym == "kmain" for _, sym in frames[1:]),
+          "no frame names kmain: %s" % [s for _, s in frames], b)
+    return lines, hi, bi
+
+
+def test_fault_ud(ctx):
+    fault_boot(ctx, "ud", kernel_re(
+        r"!!! KERNEL FAULT on cpu0: #UD invalid opcode \(vector 6, error code 0x0\)"))
 
 
 def test_fault_page(ctx):

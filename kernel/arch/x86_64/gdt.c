@@ -10,7 +10,9 @@
  */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-#include "mm/heap.h"
+#include "core/panic.h"
+#include "mm/paging.h"
+#include "mm/pmm.h"
 #include "lib/log.h"
 
 struct cpu cpus[MAX_CPUS];
@@ -48,7 +50,13 @@ void gdt_init_cpu(struct cpu *c)
 	/* The bootstrap CPU loads its GDT before the heap exists: static stacks. */
 	static uint8_t bsp_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 	for (int i = 0; i < 3; i++) {
-		uint8_t *stack = c->id == 0 ? bsp_ist_stacks[i] : kmalloc_or_panic(IST_STACK_SIZE);
+		uint8_t *stack = bsp_ist_stacks[i];
+		if (c->id != 0) {
+			uint64_t phys = pmm_alloc(ZONE_USER, 1); /* 8 KiB, straight from the zone */
+			if (!phys)
+				panic("gdt: no memory for cpu%u's interrupt stacks", c->id);
+			stack = phys_to_virt(phys);
+		}
 		c->tss.ist[i] = (uint64_t)stack + IST_STACK_SIZE;
 	}
 	c->tss.iomap_base = sizeof(struct tss); /* no I/O bitmap: user port access faults */

@@ -25,7 +25,7 @@
 #include "mm/pmm.h"
 
 extern const char trampoline_start[], trampoline_end[], tramp_gdtr_base[], tramp_farptr[],
-	tramp_cr3[], tramp_stack[], tramp_cpu[], tramp_entry[], tramp_long[], tramp_gdt[];
+	tramp_cr3[], tramp_efer[], tramp_stack[], tramp_cpu[], tramp_entry[], tramp_long[], tramp_gdt[];
 
 static volatile int smp_boot_done;
 
@@ -110,6 +110,8 @@ unsigned smp_start_aps(const struct bootinfo *bi)
 		memcpy(slot(copy, tramp_farptr), &v32, 4);
 		v32 = (uint32_t)paging_kernel_pml4();
 		memcpy(slot(copy, tramp_cr3), &v32, 4);
+		v32 = EFER_LME | (uint32_t)(rdmsr(MSR_EFER) & EFER_NXE);
+		memcpy(slot(copy, tramp_efer), &v32, 4);
 		paging_identity_low(true);
 
 		for (unsigned i = 0; i < acpi.cpu_count && cpu_count < MAX_CPUS; i++) {

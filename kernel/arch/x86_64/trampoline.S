@@ -14,7 +14,7 @@
  */
 	.section .rodata
 	.globl trampoline_start, trampoline_end
-	.globl tramp_gdtr_base, tramp_farptr, tramp_cr3, tramp_stack, tramp_cpu, tramp_entry
+	.globl tramp_gdtr_base, tramp_farptr, tramp_cr3, tramp_efer, tramp_stack, tramp_cpu, tramp_entry
 	.globl tramp_long, tramp_gdt
 	.balign 16
 	.code16
@@ -31,7 +31,7 @@ trampoline_start:
 	movl %eax, %cr3
 	movl $0xC0000080, %ecx              /* EFER */
 	rdmsr
-	orl $0x900, %eax                    /* LME | NXE */
+	orl tramp_efer - trampoline_start, %eax /* LME, and NXE if the BSP has it */
 	wrmsr
 	movl %cr0, %eax
 	orl $0x80010001, %eax               /* PG | WP | PE */
@@ -68,6 +68,8 @@ tramp_farptr:
 	.word 0x08
 tramp_cr3:
 	.long 0
+tramp_efer:
+	.long 0                             /* patched: EFER bits to set */
 	.balign 8
 tramp_stack:
 	.quad 0
