@@ -19,8 +19,10 @@ int ksyms_init(const void *elf, size_t size)
 {
 	const uint8_t *base = elf;
 	const Elf64_Ehdr *eh = elf;
-	if (!elf || size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > size ||
+	/* the tables are read in place, so they must be aligned as ELF requires */
+	if (!elf || ((uintptr_t)elf & 7) || size < sizeof(*eh) ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    (eh->e_shoff & 7) || eh->e_shoff > size ||
 	    (size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum)
 		return -1;
 	const Elf64_Shdr *sh = (const Elf64_Shdr *)(base + eh->e_shoff);
@@ -28,7 +30,7 @@ int ksyms_init(const void *elf, size_t size)
 		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
 			continue;
 		const Elf64_Shdr *str = &sh[sh[i].sh_link];
-		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
+		if ((sh[i].sh_offset & 7) || sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
 		    str->sh_offset > size || str->sh_size > size - str->sh_offset || str->sh_size == 0)
 			return -1;
 		symbols = (const Elf64_Sym *)(base + sh[i].sh_offset);

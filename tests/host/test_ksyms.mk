@@ -1,0 +1,2 @@
+HOST_TESTS += ksyms
+ksyms_SRCS := kernel/lib/ksyms.c
