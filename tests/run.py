@@ -6,6 +6,8 @@
 1. Host unit tests: every BUILD/host/test_* binary.  Each prints FAIL lines
    and ends with "N passed, N failed"; those numbers are added up.  A binary
    that crashes, times out or lacks that line counts as 1 failed check.
+   Then every BUILD/fuzz/fuzz_* libFuzzer binary runs -runs=50000 -seed=1
+   (named fuzz/<binary>); each one passes (exit 0) or fails as a whole.
 2. QEMU tests: every test_* function in tests/qemu/test_*.py, one at a time
    (named qemu/<function name without test_>), each given a harness Context;
    each one passes or fails as a whole.  Serial logs go to
@@ -45,6 +47,12 @@ def host_tests(build):
         if os.path.isfile(path) and os.access(path, os.X_OK):
             out.append(("host/" + os.path.basename(path), path))
     return out
+
+
+def fuzz_tests(build):
+    return [("fuzz/" + os.path.basename(p), p)
+            for p in sorted(glob.glob(os.path.join(build, "fuzz", "fuzz_*")))
+            if os.path.isfile(p) and os.access(p, os.X_OK)]
 
 
 def qemu_tests():
@@ -107,6 +115,25 @@ def run_host(name, path):
     return passed, failed
 
 
+def run_fuzz(name, path, build):
+    """A short fixed-seed libFuzzer run; returns True when it exited 0."""
+    start = time.monotonic()
+    try:
+        r = subprocess.run([path, "-runs=50000", "-seed=1",
+                            "-artifact_prefix=" + os.path.join(build, "fuzz") + os.sep],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=HOST_TIMEOUT, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        print("FAIL %s : timed out after %d s" % (name, HOST_TIMEOUT))
+        return False
+    if r.returncode == 0:
+        print("PASS %s (%.1f s)" % (name, time.monotonic() - start))
+        return True
+    print("FAIL %s : exit status %d" % (name, r.returncode))
+    print(indent(r.stdout.decode("utf-8", errors="replace")))
+    return False
+
+
 def run_qemu(name, func, image, log_dir):
     """Returns True when the test passed."""
     import harness
@@ -159,14 +186,15 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
 
     hosts = [(n, p) for n, p in host_tests(build) if selected(n, args.k)]
+    fuzzes = [(n, p) for n, p in fuzz_tests(build) if selected(n, args.k)]
     qemus = [] if args.no_qemu else [(n, f) for n, f in qemu_tests() if selected(n, args.k)]
 
     if args.list:
-        for n, _ in hosts + qemus:
+        for n, _ in hosts + fuzzes + qemus:
             print(n)
         return 0
 
-    if not hosts and not qemus:
+    if not hosts and not fuzzes and not qemus:
         print("no tests selected (are the host tests built? make host-tests)")
         print("0 passed, 0 failed")
         return 1
@@ -178,6 +206,12 @@ def main():
             p, f = run_host(name, path)
             passed += p
             failed += f
+            sys.stdout.flush()
+        for name, path in fuzzes:
+            if run_fuzz(name, path, build):
+                passed += 1
+            else:
+                failed += 1
             sys.stdout.flush()
         for name, func in qemus:
             if run_qemu(name, func, image, log_dir):
