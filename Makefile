@@ -4,6 +4,8 @@
 #   make run      boot BoxOS in QEMU (installs missing Debian packages first)
 #   make test     host unit tests + QEMU integration tests; last line "N passed, N failed"
 #   make debug    QEMU halted with a gdb stub; build/gdbinit loads the kernel symbols
+#   make docs     regenerate docs/ops.md from ops/ops.spec (make test fails if it is stale)
+#   make fuzz     run the fuzzers for a few minutes each (make test runs them briefly)
 #   make clean    remove build/
 #
 # Variables: CORES (4), MEM (2G), HEADLESS (1 when there is no display), ACCEL (tcg).
@@ -20,7 +22,7 @@ Q     := @
 export CORES MEM ACCEL HEADLESS
 
 .PHONY: all run test debug clean deps host-tests image kernel tagboot
-all: image host-tests
+all: image gen host-tests
 
 # Everything the build and tests need comes from Debian packages; this checks
 # for them and installs the missing ones (as root) or prints the exact command.
@@ -30,6 +32,8 @@ deps:
 include kernel/kernel.mk
 include tagboot/tagboot.mk
 include tests/host/host.mk
+include tests/fuzz/fuzz.mk
+include tools/opgen.mk
 
 IMAGE := $(BUILD)/boxos.img
 

@@ -5,6 +5,7 @@
 # that names the sources under test:
 #     HOST_TESTS += NAME
 #     NAME_SRCS  := kernel/mm/buddy.c
+#     NAME_LIBS  := -lxxhash          (optional: libraries to link)
 # Each test binary prints one line per failed check and ends with
 # "N passed, N failed"; tests/run.py adds them up.
 
@@ -24,7 +25,7 @@ host-tests: $(HOST_BINS)
 define host_test_rule
 $(BUILD)/host/test_$(1): tests/host/test_$(1).c $$($(1)_SRCS) tests/host/check.h $$(wildcard include/boxos/*.h) | $(BUILD)/host
 	$$(Q)echo "  HOSTCC  $$@"
-	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ tests/host/test_$(1).c $$($(1)_SRCS)
+	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ tests/host/test_$(1).c $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 

@@ -1,0 +1,38 @@
+# opgen.mk: builds the op generator and runs it on ops/ops.spec.
+#
+#   build/tools/opgen           tools/opgen.c, built with the host compiler and
+#                               the system xxHash (-lxxhash)
+#   build/gen/boxos/ops.h       op ids, enums, descriptor types, parameter structs
+#   build/gen/ops_table.c       box_op_table[] (includes "boxos/ops.h")
+#   build/gen/boxlib/ops.h      the same ids and parameter structs for userspace
+#   make docs                   regenerates docs/ops.md, which is committed;
+#                               tests/host/test_opgen fails while it is stale
+#
+# Code that uses the generated files adds -I$(GEN_INCLUDE) and depends on
+# $(GEN_OPS_H) (and compiles $(GEN_OPS_C) for the table).
+
+OPGEN            := $(BUILD)/tools/opgen
+OPS_SPEC         := ops/ops.spec
+GEN_INCLUDE      := $(BUILD)/gen
+GEN_OPS_H        := $(GEN_INCLUDE)/boxos/ops.h
+GEN_OPS_C        := $(GEN_INCLUDE)/ops_table.c
+GEN_BOXLIB_OPS_H := $(GEN_INCLUDE)/boxlib/ops.h
+OPGEN_CFLAGS     := -std=gnu11 -Wall -Wextra -Werror -O2 -g
+
+.PHONY: gen docs
+gen: $(GEN_OPS_H) $(GEN_OPS_C) $(GEN_BOXLIB_OPS_H)
+
+$(OPGEN): tools/opgen.c tools/opgen.mk
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(OPGEN_CFLAGS) -o $@ tools/opgen.c -lxxhash
+
+# One run writes all three (atomically: nothing changes when the spec is bad).
+$(GEN_OPS_H) $(GEN_OPS_C) $(GEN_BOXLIB_OPS_H) &: $(OPS_SPEC) $(OPGEN)
+	$(Q)mkdir -p $(dir $(GEN_OPS_H)) $(dir $(GEN_BOXLIB_OPS_H))
+	$(Q)echo "  OPGEN   $(OPS_SPEC)"
+	$(Q)$(OPGEN) $(OPS_SPEC) --header $(GEN_OPS_H) --table $(GEN_OPS_C) --boxlib $(GEN_BOXLIB_OPS_H)
+
+docs: $(OPGEN)
+	$(Q)echo "  OPGEN   docs/ops.md"
+	$(Q)$(OPGEN) $(OPS_SPEC) --docs docs/ops.md
