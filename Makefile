@@ -34,15 +34,15 @@ include tagboot/tagboot.mk
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk
 include tools/opgen.mk
+include apps/apps.mk
 
 IMAGE := $(BUILD)/boxos.img
 
 image: $(IMAGE)
-$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) tools/mkimage.sh Makefile
+$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) $(BUNDLE) tools/mkimage.sh Makefile
 	$(Q)echo "  IMAGE   $@"
 	$(Q)printf '%s\n' '$(CMDLINE)' > $(BUILD)/cmdline.txt
-	$(Q): > $(BUILD)/bundle.bin
-	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUILD)/bundle.bin $(BUILD)/cmdline.txt
+	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUNDLE) $(BUILD)/cmdline.txt
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory image

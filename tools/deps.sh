@@ -13,7 +13,7 @@ set -euo pipefail
 # gcc, make, binutils and libc6-dev are what build-essential brings; either
 # the metapackage or those four will do.
 # qemu-system-gui gives `make run` its window when a display is available.
-packages=(python3 qemu-system-x86 qemu-system-gui ovmf gnu-efi libxxhash-dev mtools gdisk kbd gzip clang)
+packages=(python3 qemu-system-x86 qemu-system-gui ovmf gnu-efi libxxhash-dev mtools gdisk kbd gzip clang cpio)
 
 installed() {
 	local status
