@@ -19,6 +19,10 @@ int ksyms_init(const void *elf, size_t size)
 {
 	const uint8_t *base = elf;
 	const Elf64_Ehdr *eh = elf;
+	symbols = NULL; /* a failed init leaves no table from an earlier file */
+	symbol_count = 0;
+	strings = NULL;
+	strings_size = 0;
 	/* the tables are read in place, so they must be aligned as ELF requires */
 	if (!elf || ((uintptr_t)elf & 7) || size < sizeof(*eh) ||
 	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||

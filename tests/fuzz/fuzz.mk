@@ -11,8 +11,9 @@ FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -DBOXOS_HOST_TEST -Iinclude -Ikernel -Itests/fuzz
-FUZZ_TARGETS := validate
+FUZZ_TARGETS := validate bundle
 validate_FUZZ_SRCS := kernel/core/validate.c
+bundle_FUZZ_SRCS := kernel/core/bundle.c
 
 FUZZ_BINS := $(if $(shell command -v $(FUZZ_CC)),$(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS)))
 FUZZ_TIME ?= 300
@@ -38,3 +39,24 @@ fuzz-smoke: $(FUZZ_BINS)
 
 $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
+
+# Parsers of untrusted files: the kernel ELF TagBoot checks, the DSDT's \_S5
+# and the kernel's own symbol table.  `make fuzz` runs each for FUZZ_TIME
+# too, each with its own corpus in build/fuzz/corpus-NAME.
+PARSER_FUZZ_TARGETS := elfcheck acpi_aml ksyms
+elfcheck_FUZZ_SRCS  := tagboot/elfcheck.c
+acpi_aml_FUZZ_SRCS  := kernel/drivers/acpi_aml.c
+ksyms_FUZZ_SRCS     := kernel/lib/ksyms.c
+PARSER_FUZZ_BINS := $(if $(shell command -v $(FUZZ_CC)),$(addprefix $(BUILD)/fuzz/fuzz_,$(PARSER_FUZZ_TARGETS)))
+FUZZ_BINS += $(PARSER_FUZZ_BINS)
+$(foreach t,$(PARSER_FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+$(BUILD)/fuzz/fuzz_elfcheck: FUZZ_CFLAGS += -Itagboot
+$(BUILD)/fuzz/fuzz_elfcheck: tagboot/elfcheck.h
+$(BUILD)/fuzz/fuzz_acpi_aml: kernel/drivers/acpi_aml.h
+$(BUILD)/fuzz/fuzz_ksyms: kernel/lib/ksyms.h kernel/lib/string.h
+fuzzers fuzz-smoke: $(PARSER_FUZZ_BINS)
+fuzz: $(addprefix fuzz-run-,$(if $(PARSER_FUZZ_BINS),$(PARSER_FUZZ_TARGETS)))
+.PHONY: $(addprefix fuzz-run-,$(PARSER_FUZZ_TARGETS))
+$(addprefix fuzz-run-,$(PARSER_FUZZ_TARGETS)): fuzz-run-%: $(BUILD)/fuzz/fuzz_%
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-$*
+	$< -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$*
