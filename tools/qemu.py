@@ -257,9 +257,14 @@ class Boot:
         with _live_lock:
             _live_boots.add(self)
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True, cwd=self.tmpdir)
+        # QEMU's own messages go to a file, not into the serial stream: a
+        # "terminating on signal" written while a serial line is half done
+        # would otherwise land in the middle of that line.
+        self.stderr_path = os.path.join(self.tmpdir, "qemu-stderr.txt")
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=err,
+                                         start_new_session=True, cwd=self.tmpdir)
         self._reader = threading.Thread(target=self._read, name="serial-" + self.name, daemon=True)
         self._reader.start()
 
@@ -295,6 +300,13 @@ class Boot:
         except subprocess.TimeoutExpired:
             self._kill_group()
             status = self.proc.wait()
+        try:
+            with open(self.stderr_path, "rb") as err:
+                extra = err.read().decode(errors="replace").splitlines()
+        except OSError:
+            extra = []
+        with self._cond:
+            self.lines.extend("[qemu stderr] " + l for l in extra if l.strip())
         with self._cond:
             if not self.killed:
                 self.exit_status = status
