@@ -9,7 +9,10 @@ KERNEL_FONT_GZ ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 KERNEL_DIRS := kernel/arch/x86_64 kernel/mm kernel/lib kernel/drivers kernel/core
 KERNEL_C    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KERNEL_S    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
-KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
+# Portable sources shared with TagBoot (the ELF checker loads Cabins too).
+KERNEL_SHARED_C := tagboot/elfcheck.c
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
+               $(patsubst %.c,$(BUILD)/kernel/shared/%.o,$(KERNEL_SHARED_C))
 
 KERNEL_CC     ?= gcc
 KERNEL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
@@ -17,7 +20,7 @@ KERNEL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
                  -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
                  -fno-asynchronous-unwind-tables -fcf-protection=none \
-                 -Iinclude -Ikernel -MMD -MP
+                 -Iinclude -Ikernel -Itagboot -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                   -Wl,-z,noexecstack -T kernel/kernel.ld
 
@@ -28,6 +31,11 @@ $(KERNEL_ELF): $(KERNEL_OBJS) kernel/kernel.ld
 	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
 
 $(BUILD)/kernel/%.o: kernel/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/shared/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -c -o $@ $<

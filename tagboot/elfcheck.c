@@ -40,8 +40,13 @@ static int bad(const char **why, const char *reason)
 }
 
 /* Reads and checks one PT_LOAD header into *s; ph points at 56 valid bytes. */
-static int check_segment(const uint8_t *ph, size_t size, struct elf_segment *s,
-			 const char **why)
+struct elf_range {
+	uint64_t lo, hi;     /* segments must lie in [lo, hi); hi 0 means 2^64 */
+	const char *outside; /* the reason when one does not */
+};
+
+static int check_segment(const uint8_t *ph, size_t size, const struct elf_range *range,
+			 struct elf_segment *s, const char **why)
 {
 	s->flags  = rd32(ph + 4);
 	s->offset = rd64(ph + 8);
@@ -53,17 +58,19 @@ static int check_segment(const uint8_t *ph, size_t size, struct elf_segment *s,
 		return bad(why, "filesz > memsz");
 	if (s->offset > size || s->filesz > size - s->offset)
 		return bad(why, "segment outside the file");
-	if (s->vaddr < ELF_KERNEL_HALF)
-		return bad(why, "segment below the kernel half (0xffffffff80000000)");
+	if (s->vaddr < range->lo)
+		return bad(why, range->outside);
 	/* The end, rounded up to a page, must not wrap past 2^64 - 1. */
 	if (s->memsz > UINT64_MAX - s->vaddr ||
 	    s->vaddr + s->memsz > UINT64_MAX - (ELF_PAGE - 1))
 		return bad(why, "address overflow");
+	if (range->hi && s->vaddr + s->memsz > range->hi)
+		return bad(why, range->outside);
 	return 0;
 }
 
-int elf_check(const void *file, size_t size, struct elf_kernel_info *out,
-	      const char **why)
+static int check_elf(const void *file, size_t size, const struct elf_range *range,
+		     struct elf_kernel_info *out, const char **why)
 {
 	const uint8_t *f = file;
 
@@ -107,7 +114,7 @@ int elf_check(const void *file, size_t size, struct elf_kernel_info *out,
 		if (out->count == ELF_MAX_SEGMENTS)
 			return bad(why, "too many loadable segments");
 		struct elf_segment *s = &out->seg[out->count];
-		if (check_segment(ph, size, s, why))
+		if (check_segment(ph, size, range, s, why))
 			return -1;
 		out->count++;
 		if (s->vaddr < lo)
@@ -145,4 +152,19 @@ int elf_check(const void *file, size_t size, struct elf_kernel_info *out,
 	out->lowest = lo;
 	out->span = hi - lo;
 	return 0;
+}
+
+int elf_check(const void *file, size_t size, struct elf_kernel_info *out,
+	      const char **why)
+{
+	static const struct elf_range kernel_half = {
+		ELF_KERNEL_HALF, 0, "segment below the kernel half (0xffffffff80000000)"};
+	return check_elf(file, size, &kernel_half, out, why);
+}
+
+int elf_check_range(const void *file, size_t size, uint64_t lo, uint64_t hi,
+		    const char *outside, struct elf_kernel_info *out, const char **why)
+{
+	const struct elf_range range = {lo, hi, outside};
+	return check_elf(file, size, &range, out, why);
 }

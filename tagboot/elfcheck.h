@@ -42,4 +42,12 @@ struct elf_kernel_info {
 int elf_check(const void *file, size_t size, struct elf_kernel_info *out,
 	      const char **why);
 
+/*
+ * The same checks for a program that must lie in [lo, hi) instead of the
+ * kernel half (the kernel loading a Cabin); `outside` is the reason given
+ * for a segment outside that range.
+ */
+int elf_check_range(const void *file, size_t size, uint64_t lo, uint64_t hi,
+		    const char *outside, struct elf_kernel_info *out, const char **why);
+
 #endif

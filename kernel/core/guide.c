@@ -3,13 +3,15 @@
  *
  * The Guide will drain Cabins' Pocket rings; until Cabins exist it has no
  * rings to drain, so it sleeps until the next interrupt, exactly as it will
- * when every ring is empty.  An App-Core with no Cabin to run does the same.
+ * when every ring is empty.  An App-Core runs the Cabins it is handed
+ * (core/launch.c) and sleeps in between.
  * `sti; hlt` is one step, so an interrupt cannot slip in between the check
  * and the sleep.  On a one-CPU machine the single CPU runs the Guide loop.
  */
 #include "core/guide.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "core/launch.h"
 
 void guide_run(void)
 {
@@ -19,6 +21,5 @@ void guide_run(void)
 
 void app_core_idle(void)
 {
-	for (;;)
-		irq_enable_and_halt();
+	launch_app_core_loop();
 }

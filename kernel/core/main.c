@@ -12,7 +12,9 @@
  *      (self-tests, a deliberate fault, power-off or reboot), then the Guide.
  *
  * Command line words: loglevel=error|warn|info|debug, selftest,
- * fault=page|gp|ud|div, after=poweroff|reboot.
+ * fault=page|gp|ud|div, run=NAME[,NAME...] (programs from the boot bundle),
+ * cabintest=N (spawn and reap N Cabins, check no page leaks),
+ * after=poweroff|reboot.
  */
 #include "boxos/bootinfo.h"
 #include "arch/x86_64/cpu.h"
@@ -24,7 +26,9 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
+#include "core/cabin.h"
 #include "core/guide.h"
+#include "core/launch.h"
 #include "core/panic.h"
 #include "core/selftest.h"
 #include "drivers/acpi.h"
@@ -173,6 +177,7 @@ void kmain(struct bootinfo *bi)
 	timer_calibrate_lapic();
 	timer_start_cpu();
 	cpus[0].online = 1;
+	notify_init_cpu();
 	irq_enable();
 	report_clock();
 
@@ -182,6 +187,7 @@ void kmain(struct bootinfo *bi)
 
 	/* 6. */
 	boot_report(bi, rdtsc());
+	launch_init(bi);
 
 	if (selftest) {
 		bool ok = selftest_run();
@@ -191,6 +197,15 @@ void kmain(struct bootinfo *bi)
 	}
 	if (cmdline_get(bi->cmdline, "fault", value, sizeof(value)))
 		selftest_fault(value);
+	char programs[BOOTINFO_CMDLINE_MAX];
+	if (cmdline_get(bi->cmdline, "run", programs, sizeof(programs)))
+		launch_list(programs);
+	if (cmdline_get(bi->cmdline, "cabintest", value, sizeof(value))) {
+		unsigned n = 0;
+		for (const char *p = value; *p >= '0' && *p <= '9' && n < 1000000; p++)
+			n = n * 10 + (unsigned)(*p - '0');
+		launch_leak_test("exit42", n ? n : 1);
+	}
 	if (cmdline_get(bi->cmdline, "after", value, sizeof(value))) {
 		if (strcmp(value, "poweroff") == 0)
 			power_off();

@@ -329,9 +329,45 @@ static void test_fuzz(void)
 	}
 }
 
+/* elf_check_range: the kernel loads Cabins with the same checks against the user range. */
+static void test_user_range(void)
+{
+	const uint64_t lo = 0x400000, hi = 0x700000000000ull;
+	static const char *const outside = "segment outside the user range";
+	uint8_t u[0x200];
+	struct elf_kernel_info info;
+	const char *why;
+
+	memset(u, 0, sizeof u);
+	set_ehdr(u, lo + 0x10, PHOFF, 2);
+	set_phdr(u, PHOFF, 0, 1, 5, 0x100, lo, 0x40, 0x40);
+	set_phdr(u, PHOFF, 1, 1, 6, 0x140, lo + 0x1000, 0x10, 0x2000);
+	CHECK_EQ(elf_check_range(u, FILE_SZ, lo, hi, outside, &info, &why), 0);
+	CHECK_EQ(info.entry, lo + 0x10);
+	CHECK_EQ(info.count, 2);
+	/* the kernel check refuses the same file: it is not in the kernel half */
+	CHECK_EQ(elf_check(u, FILE_SZ, &info, &why), -1);
+
+	set_phdr(u, PHOFF, 1, 1, 6, 0x140, lo - 0x1000, 0x10, 0x10); /* below the range */
+	CHECK_EQ(elf_check_range(u, FILE_SZ, lo, hi, outside, &info, &why), -1);
+	CHECK(strcmp(why, outside) == 0);
+	set_phdr(u, PHOFF, 1, 1, 6, 0x140, hi - 0x1000, 0x10, 0x1001); /* ends past hi */
+	CHECK_EQ(elf_check_range(u, FILE_SZ, lo, hi, outside, &info, &why), -1);
+	CHECK(strcmp(why, outside) == 0);
+	/* a program whose last byte is the last byte of the range */
+	set_ehdr(u, hi - 0x3000 + 0x10, PHOFF, 2);
+	set_phdr(u, PHOFF, 0, 1, 5, 0x100, hi - 0x3000, 0x40, 0x40);
+	set_phdr(u, PHOFF, 1, 1, 6, 0x140, hi - 0x1000, 0x10, 0x1000);
+	CHECK_EQ(elf_check_range(u, FILE_SZ, lo, hi, outside, &info, &why), 0);
+	/* a kernel-half file is outside the user range */
+	CHECK_EQ(elf_check_range(base_elf, FILE_SZ, lo, hi, outside, &info, &why), -1);
+	CHECK(strcmp(why, outside) == 0);
+}
+
 int main(void)
 {
 	build_base();
+	test_user_range();
 	test_valid();
 	test_truncated();
 	test_header();

@@ -8,6 +8,7 @@
 #define ARCH_PERCPU_H
 
 #include <stdint.h>
+#include "arch/x86_64/percpu_asm.h"
 
 #define MAX_CPUS 64
 #define KSTACK_SIZE (16 * 1024)
@@ -33,8 +34,13 @@ _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 
 #define GDT_ENTRIES 7 /* null, kcode, kdata, udata, ucode, tss (2 slots) */
 
+struct cabin;
+struct kernel_context;
+
 struct cpu {
 	struct cpu *self;           /* %gs:0 */
+	uint64_t syscall_rsp;       /* %gs:8: kernel stack top for SYSCALL and ring-3 interrupts */
+	uint64_t user_rsp;          /* %gs:16: the Cabin's RSP, saved by syscall_entry */
 	uint32_t id;                /* dense index, 0 = bootstrap CPU */
 	uint32_t apic_id;
 	uint32_t role;              /* enum cpu_role */
@@ -42,12 +48,18 @@ struct cpu {
 	volatile uint64_t ticks;    /* LAPIC timer interrupts taken */
 	volatile uint64_t ipis;     /* test IPIs taken */
 	uint64_t kstack_top;        /* the stack this CPU booted on */
+	struct cabin *current;      /* the Cabin running here, or NULL */
+	struct kernel_context *resume; /* where the kernel left off to run it */
+	struct cabin *volatile mailbox; /* a Cabin the K-Core handed to this App-Core */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };
 
 extern struct cpu cpus[MAX_CPUS];
 extern uint32_t cpu_count;
+
+_Static_assert(__builtin_offsetof(struct cpu, syscall_rsp) == CPU_SYSCALL_RSP, "syscall.S");
+_Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "syscall.S");
 
 static inline struct cpu *this_cpu(void)
 {

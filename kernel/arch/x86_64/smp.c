@@ -17,6 +17,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
+#include "core/cabin.h"
 #include "core/guide.h"
 #include "drivers/acpi.h"
 #include "lib/log.h"
@@ -48,6 +49,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu *c)
 	paging_load();
 	lapic_init_cpu();
 	timer_start_cpu();
+	notify_init_cpu();
 	log_info("cpu%u: online as %s (APIC id %u)", c->id, cpu_role_name(c->role), c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&smp_boot_done, __ATOMIC_ACQUIRE))

@@ -11,7 +11,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/lapic.h"
+#include "core/cabin.h"
 #include "core/panic.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 
 static irq_handler_t irq_handlers[256];
@@ -40,6 +42,17 @@ void trap_entry(struct trap_frame *f)
 			cpu_stop();
 		log_warn("cpu%u: unexpected NMI", this_cpu()->id);
 		return;
+	}
+	if (f->vector < 32 && (f->cs & 3) && this_cpu()->current) {
+		/* a Cabin's fault is the Cabin's end, never the kernel's */
+		char why[80];
+		if (f->vector == 14)
+			fmt_snprintf(why, sizeof(why), "%s at 0x%lx (rip 0x%lx)", exception_names[14],
+				     read_cr2(), f->rip);
+		else
+			fmt_snprintf(why, sizeof(why), "%s (rip 0x%lx)", exception_names[f->vector],
+				     f->rip);
+		cabin_kill_current(why);
 	}
 	if (f->vector < 32)
 		trap_fatal(f, exception_names[f->vector]);

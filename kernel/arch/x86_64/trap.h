@@ -16,6 +16,7 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout matches i
 #define VEC_TIMER     0x20
 #define VEC_IRQ_BASE  0x30 /* IO-APIC lines start here */
 #define VEC_TEST_IPI  0xF0
+#define VEC_WAKE      0xF1 /* "look at your mailbox": only wakes a halted App-Core */
 #define VEC_SPURIOUS  0xFF
 
 typedef void (*irq_handler_t)(struct trap_frame *f);

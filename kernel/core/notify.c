@@ -1,0 +1,89 @@
+/*
+ * notify.c: the notify verbs, the only way a Cabin traps into the kernel.
+ *
+ * SYSCALL lands in syscall.S, which builds a struct trap_frame and calls
+ * notify_dispatch().  The verb is in RAX and its arguments in RDI, RSI and
+ * RDX; the result goes back in RAX and every other register the Cabin had is
+ * restored as it was (RCX and R11 belong to the SYSCALL instruction).  Every
+ * other request is an op in a Manifest on the Pocket ring, not a verb.
+ *
+ * What exists so far: EXIT ends the Cabin; WAIT sleeps until the Result ring
+ * has an entry or the timeout passes; DOORBELL counts the ring as having
+ * work and YIELD gives the CPU back: both return at once for now, because
+ * the Guide that drains rings and the scheduler that shares App-Cores are
+ * the next steps of the message-ring issue.
+ */
+#include "boxos/abi/notify.h"
+#include "boxos/abi/status.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
+#include "core/cabin.h"
+#include "core/panic.h"
+#include "mm/paging.h"
+#include "mm/pmm.h"
+
+extern char syscall_entry[];
+
+#define SYSCALL_STACK_ORDER 2 /* 16 KiB */
+
+void notify_init_cpu(void)
+{
+	struct cpu *cpu = this_cpu();
+	uint64_t stack = pmm_alloc(ZONE_USER, SYSCALL_STACK_ORDER);
+	if (!stack)
+		panic("notify: no memory for cpu%u's kernel stack", cpu->id);
+	cpu->syscall_rsp = (uint64_t)phys_to_virt(stack) + (PAGE_SIZE << SYSCALL_STACK_ORDER);
+	cpu->tss.rsp[0] = cpu->syscall_rsp;
+	/* SYSCALL loads CS 0x08/SS 0x10; SYSRET loads CS 0x20|3 and SS 0x18|3. */
+	wrmsr(MSR_STAR, ((uint64_t)GDT_KDATA << 48) | ((uint64_t)GDT_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* IF, DF, TF and AC are cleared on entry: no interrupts until the frame is saved */
+	wrmsr(MSR_SFMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+#define WAIT_MAX_US (60ULL * 1000000) /* longer waits are cut to a minute */
+
+static int64_t notify_wait(struct cabin *c, uint64_t timeout_us)
+{
+	if (timeout_us > WAIT_MAX_US)
+		timeout_us = WAIT_MAX_US;
+	uint64_t deadline = rdtsc() + timeout_us * (timer_tsc_hz() / 1000000);
+	for (;;) {
+		if (ring_count(&c->results) > 0)
+			return BOX_OK;
+		if (rdtsc() >= deadline)
+			return BOX_ERR_TIMEOUT;
+		irq_enable_and_halt(); /* the next tick (or a wake-up IPI) ends the nap */
+		irq_disable();
+	}
+}
+
+void notify_dispatch(struct trap_frame *f)
+{
+	struct cabin *c = this_cpu()->current;
+	switch (f->rax) {
+	case BOX_NOTIFY_EXIT:
+		cabin_exit_current((int32_t)f->rdi);
+	case BOX_NOTIFY_DOORBELL:
+		f->rax = BOX_OK;
+		break;
+	case BOX_NOTIFY_WAIT:
+		f->rax = (uint64_t)notify_wait(c, f->rdi);
+		break;
+	case BOX_NOTIFY_YIELD:
+		f->rax = BOX_OK;
+		break;
+	default:
+		f->rax = (uint64_t)(int64_t)BOX_ERR_INVALID;
+		break;
+	}
+}
+
+void notify_bad_return(void)
+{
+	cabin_kill_current("kernel produced a non-canonical return address");
+}

@@ -1,0 +1,66 @@
+"""test_cabins.py: QEMU tests of Cabins, the programs BoxOS runs in ring 3.
+
+The kernel runs programs from the boot bundle when the command line says
+`run=a,b,...` and logs how each ended; `cabintest=N` spawns and reaps N
+Cabins and compares the free-page count before and after.
+
+  cabins_cores_1 / cabins_cores_2
+      exit42 exits with 42; regcheck makes 100000 notify calls and finds
+      every register it set unchanged (exit 0); badnotify gets the right
+      errors for an unknown verb and an empty WAIT (exit 0); fault touches
+      address 0 and is killed with a page fault while the kernel goes on.
+  cabins_no_leak
+      1000 Cabins across three App-Cores: every one exits 42, and the free
+      pages and heap bytes in use come back to where they were.
+"""
+
+import re
+
+from harness import check, expect_in_order, expect_once, forbid, kernel_re
+
+EXITED = r"cabin \d+ \(%s\) exited with status %s on cpu(\d+)"
+KILLED = kernel_re(r"cabin \d+ \(fault\) killed on cpu(\d+): #PF page fault at 0x0 \(rip 0x[0-9a-f]+\)")
+POWER_OFF = kernel_re(r"power: ACPI S5 power-off")
+
+
+def cabins_boot(ctx, cores):
+    with ctx.boot(cores=cores, mem="512M",
+                  cmdline="run=exit42,regcheck,badnotify,fault,exit42 after=poweroff") as b:
+        status = b.wait_exit()
+    lines = b.snapshot()
+    forbid(lines, boot=b)
+    hits = expect_in_order(lines, [
+        ("exit42 exits 42", kernel_re(EXITED % ("exit42", "42"))),
+        ("regcheck keeps every register", kernel_re(EXITED % ("regcheck", "0"))),
+        ("badnotify gets the right errors", kernel_re(EXITED % ("badnotify", "0"))),
+        ("fault is killed", KILLED),
+        ("the kernel runs the next Cabin", kernel_re(EXITED % ("exit42", "42"))),
+        ("power-off", POWER_OFF)], b)
+    check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+    return [int(m.group(1)) for _, m in hits[:5]], b
+
+
+def test_cabins_cores_1(ctx):
+    used, b = cabins_boot(ctx, 1)
+    check(set(used) == {0}, "Cabins ran on cpus %s, expected only cpu0" % used, b)
+
+
+def test_cabins_cores_2(ctx):
+    used, b = cabins_boot(ctx, 2)
+    check(set(used) == {1}, "Cabins ran on cpus %s, expected the App-Core cpu1" % used, b)
+
+
+def test_cabins_no_leak(ctx):
+    with ctx.boot(cores=4, mem="512M", cmdline="cabintest=1000 after=poweroff") as b:
+        status = b.wait_exit()
+    lines = b.snapshot()
+    forbid(lines, boot=b)
+    _, m = expect_once(lines, kernel_re(
+        r"cabintest: (\d+) of (\d+) Cabins exited with 42; free pages (\d+) before, (\d+) after; "
+        r"heap bytes in use (\d+) before, (\d+) after: (no leak|LEAK)"), "cabintest line", b)
+    ok, count, before, after, h0, h1, verdict = m.groups()
+    check(int(count) == 1000 and int(ok) == 1000, "%s of %s Cabins exited with 42" % (ok, count), b)
+    check(int(before) == int(after), "free pages %s before, %s after" % (before, after), b)
+    check(int(h0) == int(h1), "heap bytes in use %s before, %s after" % (h0, h1), b)
+    check(verdict == "no leak", "the kernel says %s" % verdict, b)
+    check(status == 0, "QEMU exit status %s, expected 0" % status, b)
