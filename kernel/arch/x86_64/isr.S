@@ -6,6 +6,7 @@
  * trap_entry(frame).  Interrupts from ring 3 swap GS so %gs:0 is always the
  * kernel's per-CPU block inside trap_entry.
  */
+#include "arch/x86_64/frame.h"
 #include "arch/x86_64/gdt.h"
 
 /* vectors for which the CPU pushes an error code */
@@ -32,21 +33,7 @@ isr_common:
 	jz 1f
 	swapgs
 1:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	/* align the stack for the C call; the frame pointer chain stays intact */
@@ -54,21 +41,7 @@ isr_common:
 	andq $-16, %rsp
 	call trap_entry
 	movq %rbx, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs

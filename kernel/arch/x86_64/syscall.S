@@ -20,6 +20,7 @@
  * deep inside a notify or a fault) restores that context, and cabin_enter
  * returns the exit status as if it had been an ordinary call.
  */
+#include "arch/x86_64/frame.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu_asm.h"
 
@@ -41,40 +42,12 @@ syscall_entry:
 	pushq %rcx                    /* user RIP */
 	pushq $0                      /* error code */
 	pushq $VECTOR_SYSCALL
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	xorl %ebp, %ebp               /* backtraces stop at the user boundary */
 	movq %rsp, %rdi
 	cld
 	call notify_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	addq $16, %rsp                /* vector, error code */
 	/* RSP -> RIP, CS, RFLAGS, RSP, SS.  RCX and R11 are SYSRET's to clobber. */
 	movq (%rsp), %rcx
