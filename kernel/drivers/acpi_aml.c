@@ -12,24 +12,24 @@
  */
 #include "drivers/acpi_aml.h"
 
-static int read_integer(const uint8_t *p, const uint8_t *end, uint8_t *value, const uint8_t **next)
+static int read_integer(const uint8_t *p, size_t left, uint8_t *value, size_t *used)
 {
-	if (p >= end)
+	if (left < 1)
 		return -1;
-	switch (*p) {
-	case 0x00: *value = 0; *next = p + 1; return 0;       /* ZeroOp */
-	case 0x01: *value = 1; *next = p + 1; return 0;       /* OneOp */
+	switch (p[0]) {
+	case 0x00: *value = 0; *used = 1; return 0;           /* ZeroOp */
+	case 0x01: *value = 1; *used = 1; return 0;           /* OneOp */
 	case 0x0A:                                            /* BytePrefix */
-		if (p + 1 >= end)
+		if (left < 2)
 			return -1;
 		*value = p[1];
-		*next = p + 2;
+		*used = 2;
 		return 0;
 	case 0x0B:                                            /* WordPrefix: low byte is enough */
-		if (p + 2 >= end)
+		if (left < 3)
 			return -1;
 		*value = p[1];
-		*next = p + 3;
+		*used = 3;
 		return 0;
 	default:
 		return -1;
@@ -38,30 +38,33 @@ static int read_integer(const uint8_t *p, const uint8_t *end, uint8_t *value, co
 
 int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typ_a, uint8_t *slp_typ_b)
 {
-	const uint8_t *end = aml + len;
-	for (const uint8_t *p = aml; p + 4 <= end; p++) {
+	/* Positions are indices compared with len, so no pointer ever goes past the end. */
+	for (size_t i = 0; i + 4 <= len; i++) {
+		const uint8_t *p = aml + i;
 		if (p[0] != '_' || p[1] != 'S' || p[2] != '5' || p[3] != '_')
 			continue;
 		/* must be the operand of NameOp, possibly with a root prefix */
-		if (!((p >= aml + 1 && p[-1] == 0x08) || (p >= aml + 2 && p[-1] == '\\' && p[-2] == 0x08)))
+		if (!((i >= 1 && p[-1] == 0x08) || (i >= 2 && p[-1] == '\\' && p[-2] == 0x08)))
 			continue;
-		const uint8_t *q = p + 4;
-		if (q >= end || *q != 0x12) /* PackageOp */
+		size_t q = i + 4;
+		if (q >= len || aml[q] != 0x12) /* PackageOp */
 			continue;
 		q++;
-		if (q >= end)
+		if (q >= len)
 			return -1;
-		unsigned extra = *q >> 6; /* PkgLength: bits 7:6 count the following bytes */
+		size_t extra = aml[q] >> 6; /* PkgLength: bits 7:6 count the following bytes */
+		if (len - q <= 1 + extra)
+			return -1;
 		q += 1 + extra;
-		if (q >= end)
-			return -1;
-		unsigned count = *q++;
+		unsigned count = aml[q++];
 		if (count < 1)
 			return -1;
 		uint8_t a, b = 0;
-		if (read_integer(q, end, &a, &q) < 0)
+		size_t used;
+		if (read_integer(aml + q, len - q, &a, &used) < 0)
 			return -1;
-		if (count >= 2 && read_integer(q, end, &b, &q) < 0)
+		q += used;
+		if (count >= 2 && read_integer(aml + q, len - q, &b, &used) < 0)
 			return -1;
 		*slp_typ_a = a;
 		*slp_typ_b = b;
