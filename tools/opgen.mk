@@ -1,6 +1,7 @@
 # opgen.mk: builds the op generator and runs it on ops/ops.spec.
 #
-#   build/tools/opgen           tools/opgen.c, built with the host compiler and
+#   build/tools/opgen           tools/opgen.c, opgen_parse.c and opgen_emit.c
+#                               (OPGEN_SRCS), built with the host compiler and
 #                               the system xxHash (-lxxhash)
 #   build/gen/boxos/ops.h       op ids, enums, descriptor types, parameter structs
 #   build/gen/ops_table.c       box_op_table[] (includes "boxos/ops.h")
@@ -17,15 +18,22 @@ GEN_INCLUDE      := $(BUILD)/gen
 GEN_OPS_H        := $(GEN_INCLUDE)/boxos/ops.h
 GEN_OPS_C        := $(GEN_INCLUDE)/ops_table.c
 GEN_BOXLIB_OPS_H := $(GEN_INCLUDE)/boxlib/ops.h
+OPGEN_SRCS       := tools/opgen.c tools/opgen_parse.c tools/opgen_emit.c
 OPGEN_CFLAGS     := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 
 .PHONY: gen docs
 gen: $(GEN_OPS_H) $(GEN_OPS_C) $(GEN_BOXLIB_OPS_H)
 
-$(OPGEN): tools/opgen.c tools/opgen.mk
+$(OPGEN): $(OPGEN_SRCS) tools/opgen.h tools/opgen.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  HOSTCC  $@"
-	$(Q)$(HOST_CC) $(OPGEN_CFLAGS) -o $@ tools/opgen.c -lxxhash
+	$(Q)$(HOST_CC) $(OPGEN_CFLAGS) -o $@ $(OPGEN_SRCS) -lxxhash
+
+# The ASan + UBSan copy tests/host/test_opgen runs; OPGEN_SANITIZED and
+# HOST_CFLAGS come from tests/host (included before this file).
+$(OPGEN_SANITIZED): $(OPGEN_SRCS) tools/opgen.h | $(BUILD)/host
+	$(Q)echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(OPGEN_SRCS) -lxxhash
 
 # One run writes all three (atomically: nothing changes when the spec is bad).
 $(GEN_OPS_H) $(GEN_OPS_C) $(GEN_BOXLIB_OPS_H) &: $(OPS_SPEC) $(OPGEN)

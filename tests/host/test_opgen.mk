@@ -8,9 +8,7 @@ opgen_LIBS := -lxxhash
 
 OPGEN_SANITIZED := $(BUILD)/host/opgen-sanitized
 
-$(OPGEN_SANITIZED): tools/opgen.c | $(BUILD)/host
-	$(Q)echo "  HOSTCC  $@"
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ tools/opgen.c -lxxhash
+# tools/opgen.mk builds it from OPGEN_SRCS.
 
 $(BUILD)/host/test_opgen: $(OPGEN_SANITIZED) $(BUILD)/gen/boxos/ops.h $(BUILD)/gen/boxlib/ops.h
 $(BUILD)/host/test_opgen: private HOST_CFLAGS += -I$(BUILD)/gen \
