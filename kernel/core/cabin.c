@@ -9,8 +9,8 @@
  * CPU has no RDRAND) with an unmapped guard below, and the Pocket and Result
  * rings at their fixed addresses.  Every physical block the Cabin owns is
  * recorded as it is allocated, so destroying it returns exactly those blocks
- * and the page-table pages; the self-tests check the free-page count comes
- * back to its value before the spawn.  No fork: a Cabin starts fresh at its
+ * and the page-table pages; `cabintest=N` (core/launch.c) checks the
+ * free-page count comes back to its value before the spawns.  No fork: a Cabin starts fresh at its
  * ELF entry point, with every register zero.
  */
 #include "core/cabin.h"
@@ -222,6 +222,7 @@ int32_t cabin_run(struct cabin *c)
 {
 	struct cpu *cpu = this_cpu();
 	struct kernel_context ctx;
+	uint64_t flags = irq_save(); /* a Cabin's end arrives with interrupts off */
 	c->core = cpu->id;
 	c->state = CABIN_RUNNING;
 	cpu->current = c;
@@ -233,7 +234,8 @@ int32_t cabin_run(struct cabin *c)
 	cpu->current = NULL;
 	cpu->resume = NULL;
 	c->exit_status = status;
-	c->state = CABIN_DONE;
+	__atomic_store_n(&c->state, CABIN_DONE, __ATOMIC_RELEASE);
+	irq_restore(flags);
 	return status;
 }
 

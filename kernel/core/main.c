@@ -213,6 +213,6 @@ void kmain(struct bootinfo *bi)
 			power_reboot();
 		log_warn("boot: unknown after=%s (poweroff, reboot)", value);
 	}
-	log_info("guide: cpu0 runs the Guide loop (no Cabins yet)");
+	log_info("guide: cpu0 idles in the Guide loop (ring draining is not built yet)");
 	guide_run();
 }
