@@ -1,5 +1,5 @@
 /*
- * test_ring.c: host tests for the SPSC ring in kernel/core/ring.h.
+ * test_ring.c: host tests for the SPSC ring in include/boxos/ring.h.
  *
  * Order and full/empty behaviour on a small ring, wrap-around of the 64-bit
  * indices at 2^32 and at 2^64, corrupted indices (reported, nothing read or
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "core/ring.h"
+#include "boxos/ring.h"
 
 struct item {
 	uint64_t seq;

@@ -14,7 +14,7 @@
  * head and tail are free-running 64-bit counters (never masked in memory);
  * slot i lives at index i & (slot_count - 1).  Empty: head == tail.  Full:
  * head - tail == slot_count.  Anything else with head - tail > slot_count is
- * a corrupted ring.  See docs/abi.md and kernel/core/ring.h.
+ * a corrupted ring.  See docs/abi.md and include/boxos/ring.h.
  */
 #ifndef BOXOS_ABI_RING_H
 #define BOXOS_ABI_RING_H

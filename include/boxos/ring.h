@@ -28,8 +28,8 @@
  * the copy is what gets validated and used); items and slots must be 8-byte
  * aligned.
  */
-#ifndef CORE_RING_H
-#define CORE_RING_H
+#ifndef BOXOS_RING_H
+#define BOXOS_RING_H
 
 #include <stdint.h>
 #include <stddef.h>
