@@ -9,8 +9,12 @@ KERNEL_FONT_GZ ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 KERNEL_DIRS := kernel/arch/x86_64 kernel/mm kernel/lib kernel/drivers kernel/core
 KERNEL_C    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KERNEL_S    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
-# Portable sources shared with TagBoot (the ELF checker loads Cabins too).
-KERNEL_SHARED_C := tagboot/elfcheck.c
+# Portable sources outside kernel/, built into build/kernel/shared/: the ELF
+# checker shared with TagBoot (it loads Cabins too) and the Decks (decks/*.c,
+# also compiled by the host tests).
+KERNEL_SHARED_DIRS := decks
+KERNEL_SHARED_C := tagboot/elfcheck.c $(foreach d,$(KERNEL_SHARED_DIRS),$(wildcard $(d)/*.c)) \
+                   $(BUILD)/gen/ops_table.c
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
                $(patsubst %.c,$(BUILD)/kernel/shared/%.o,$(KERNEL_SHARED_C))
 
@@ -20,7 +24,7 @@ KERNEL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
                  -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
                  -fno-asynchronous-unwind-tables -fcf-protection=none \
-                 -Iinclude -Ikernel -Itagboot -MMD -MP
+                 -I. -Iinclude -Ikernel -Itagboot -I$(BUILD)/gen -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                   -Wl,-z,noexecstack -T kernel/kernel.ld
 
@@ -50,5 +54,10 @@ $(BUILD)/kernel/drivers/font.o: $(BUILD)/font.psf
 $(BUILD)/font.psf: $(KERNEL_FONT_GZ)
 	$(Q)mkdir -p $(BUILD)
 	$(Q)gzip -dc $< > $@
+
+# The generated op ids and parameter structs (boxos/ops.h) must exist before
+# any kernel object compiles; the .d files track changes to it after that.
+# The rule is in tools/opgen.mk, included after this file.
+$(KERNEL_OBJS): | $(BUILD)/gen/boxos/ops.h
 
 -include $(KERNEL_OBJS:.o=.d)

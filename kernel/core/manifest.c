@@ -1,0 +1,135 @@
+/*
+ * manifest.c: the Manifest engine (see manifest.h for the semantics).
+ *
+ * decode_op() checks one op against the registry and the plan without
+ * side effects; manifest_execute() runs it over the whole chain, then calls
+ * the handlers in order, applying each op's error policy and filling the
+ * Result as it goes.
+ */
+#include "core/manifest.h"
+#include "core/auth.h"
+#include "boxos/abi/manifest.h"
+
+static int8_t clip8(int32_t s)
+{
+	if (s < -128)
+		return -128;
+	if (s > 127)
+		return 127;
+	return (int8_t)s;
+}
+
+static void result_reset(struct box_result *res, uint64_t cookie, uint32_t op_count)
+{
+	res->cookie = cookie;
+	res->status = BOX_OK;
+	res->ops_run = 0;
+	res->failed_op = BOX_NO_FAILED_OP;
+	res->bytes_out = 0;
+	res->value = 0;
+	for (uint32_t j = 0; j < BOX_RESULT_OPS; j++)
+		res->op_status[j] = j < op_count ? clip8(BOX_ERR_NOT_RUN) : 0;
+}
+
+/* BOX_OK if op i may run; changes nothing. */
+static int32_t decode_op(const struct registry *r, const struct box_plan *plan, uint32_t i,
+			 const struct exec_ctx *ctx)
+{
+	const struct box_plan_op *op = &plan->ops[i];
+	const struct registry_entry *e = registry_lookup(r, op->op_id);
+
+	if (!e)
+		return BOX_ERR_INVALID_OPCODE;
+	if (op->param_size != e->param_size || (op->param_size && !op->params))
+		return BOX_ERR_INVALID;
+	if (op->policy > BOX_POLICY_OPTIONAL)
+		return BOX_ERR_INVALID;
+	if (op->in != BOX_NO_CRATE && op->in >= plan->crate_count)
+		return BOX_ERR_BOUNDS;
+	if (op->out != BOX_NO_CRATE && op->out >= plan->crate_count)
+		return BOX_ERR_BOUNDS;
+	if (op->feed && (i == 0 || op->in == BOX_NO_CRATE || plan->ops[i - 1].out != op->in))
+		return BOX_ERR_INVALID;
+	if (!e->handler)
+		return BOX_ERR_INVALID_OPCODE;
+	if (!ctx->kernel_internal && auth_check(ctx->level, ctx->tags, e->auth) != BOX_OK)
+		return BOX_ERR_PERM;
+	return BOX_OK;
+}
+
+int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
+			 struct op_buf bufs[], const struct exec_ctx *ctx,
+			 struct box_result *res)
+{
+	if (!res)
+		return BOX_ERR_INVALID;
+	result_reset(res, plan ? plan->pocket.cookie : 0, 0);
+	if (!r || !plan || !ctx || plan->op_count == 0 || plan->op_count > BOX_MAX_OPS ||
+	    plan->crate_count > BOX_MAX_CRATES || (plan->crate_count && !bufs)) {
+		res->status = BOX_ERR_INVALID;
+		return res->status;
+	}
+
+	const uint32_t n = plan->op_count;
+	result_reset(res, plan->pocket.cookie, n);
+
+	/* Decode: the whole chain is checked before anything runs. */
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t st = decode_op(r, plan, i, ctx);
+		if (st != BOX_OK) {
+			res->status = st;
+			res->failed_op = (uint16_t)i;
+			if (i < BOX_RESULT_OPS)
+				res->op_status[i] = clip8(st);
+			return st;
+		}
+	}
+
+	/* Invoke. */
+	int32_t prev = BOX_OK;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct box_plan_op *op = &plan->ops[i];
+		const struct registry_entry *e = registry_lookup(r, op->op_id);
+		struct op_buf *out = op->out != BOX_NO_CRATE ? &bufs[op->out] : NULL;
+		int32_t st;
+
+		if (op->feed && prev != BOX_OK) {
+			st = BOX_ERR_NOT_RUN;  /* its input was never produced */
+		} else {
+			struct op_call call = {
+				.params = op->params,
+				.param_size = op->param_size,
+				.in = op->in != BOX_NO_CRATE ? &bufs[op->in] : NULL,
+				.out = out,
+				.value = 0,
+				.caller = ctx->caller,
+			};
+			st = e->handler(&call);
+			res->ops_run++;
+			if (st > 0)
+				st = BOX_ERR_INTERNAL;
+			if (out && out->size > out->capacity) {
+				out->size = out->capacity;
+				st = BOX_ERR_INTERNAL;
+			}
+			if (st == BOX_OK) {
+				if (out)
+					res->bytes_out += out->size;
+				res->value = call.value;
+			}
+		}
+
+		if (i < BOX_RESULT_OPS)
+			res->op_status[i] = clip8(st);
+		prev = st;
+		if (st == BOX_OK)
+			continue;
+		if (op->policy != BOX_POLICY_OPTIONAL && res->status == BOX_OK) {
+			res->status = st;
+			res->failed_op = (uint16_t)i;
+		}
+		if (op->policy == BOX_POLICY_STOP)
+			break;  /* later op_status entries are already BOX_ERR_NOT_RUN */
+	}
+	return res->status;
+}

@@ -1,0 +1,52 @@
+/*
+ * op.h: the contract between the Manifest engine and the Decks.
+ *
+ * A Deck is one table of struct deck_op (op id from the generated
+ * boxos/ops.h, handler in the Deck's own file), like a Plan 9 device table.
+ * The engine calls a handler with a struct op_call: the op's parameter blob
+ * (already validated against the spec's size), kernel-accessible views of
+ * its input and output Crates, and room for a scalar result.  A handler
+ * first checks its parameters and changes nothing when they are wrong
+ * (decode), then acts (invoke); it returns BOX_OK or a negative box_status.
+ * Handlers never see user pointers: the engine has checked and mapped the
+ * Crates before the call.  `in` and `out` may be the same Crate.
+ */
+#ifndef CORE_OP_H
+#define CORE_OP_H
+
+#include <stdint.h>
+#include "boxos/abi/status.h"
+
+struct cabin;
+
+/* A Crate as a handler sees it. */
+struct op_buf {
+	uint8_t *data;       /* kernel-accessible bytes */
+	uint64_t size;       /* valid bytes on entry; an output's is updated by the handler */
+	uint64_t capacity;   /* bytes the buffer can hold */
+};
+
+struct op_call {
+	const void *params;       /* param_size bytes, naturally aligned (8) */
+	uint16_t param_size;
+	const struct op_buf *in;  /* NULL when the op has no input Crate */
+	struct op_buf *out;       /* NULL when the op has no output Crate */
+	uint64_t value;           /* out: a scalar result (a hash, an offset, a count) */
+	struct cabin *caller;     /* NULL in host tests */
+};
+
+typedef int32_t (*op_handler_t)(struct op_call *call);
+
+struct deck_op {
+	uint64_t id;              /* BOX_OP_* from the generated boxos/ops.h */
+	op_handler_t handler;
+};
+
+struct deck {
+	const char *name;         /* "operations", ... */
+	uint8_t deck_id;          /* BOX_DECK_* */
+	const struct deck_op *ops;
+	unsigned count;
+};
+
+#endif
