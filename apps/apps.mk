@@ -10,7 +10,7 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify exit42 fault regcheck
+APPS := badnotify chain exit42 fault regcheck
 
 APP_CC     ?= gcc
 APP_AR     ?= ar
@@ -18,7 +18,7 @@ APP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 \
               -ffreestanding -fno-builtin -fno-pic -fno-pie -mno-red-zone \
               -fno-stack-protector -fcf-protection=none -mgeneral-regs-only \
               -fno-asynchronous-unwind-tables \
-              -Iinclude -Iboxlib/include -MMD -MP
+              -Iinclude -Iboxlib/include -I$(BUILD)/gen -MMD -MP
 APP_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                -Wl,-z,noexecstack -Wl,--orphan-handling=error -T apps/app.ld
 
@@ -60,7 +60,7 @@ $(BUILD)/boxlib/%.S.o: boxlib/%.S
 # GCC would turn the byte loops of memcpy/memset into calls to themselves.
 $(BUILD)/boxlib/string.c.o: private APP_CFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/apps/%.c.o: apps/%.c
+$(BUILD)/apps/%.c.o: apps/%.c | $(BUILD)/gen/boxlib/ops.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<

@@ -14,6 +14,8 @@
  * ELF entry point, with every register zero.
  */
 #include "core/cabin.h"
+#include "core/guide.h"
+#include "boxos/ops.h"
 #include "boxos/abi/notify.h"
 #include "boxos/abi/pocket.h"
 #include "boxos/abi/result.h"
@@ -201,6 +203,13 @@ struct cabin *cabin_spawn(const char *name, const void *elf, size_t size, const 
 		cabin_destroy(c);
 		return NULL;
 	}
+	if (!guide_attach(c)) {
+		*why = "too many Cabins";
+		cabin_destroy(c);
+		return NULL;
+	}
+	c->attached = true;
+	c->auth = BOX_AUTH_APP;
 	c->entry = info.entry;
 	c->id = __atomic_fetch_add(&next_cabin_id, 1, __ATOMIC_RELAXED);
 	c->state = CABIN_READY;
@@ -209,6 +218,8 @@ struct cabin *cabin_spawn(const char *name, const void *elf, size_t size, const 
 
 void cabin_destroy(struct cabin *c)
 {
+	if (c->attached)
+		guide_detach(c);
 	/* The tables go first (they only point at the blocks), then the blocks. */
 	pt_destroy_lower_half(&c->pt);
 	pmm_free(c->pt.pml4, 0);

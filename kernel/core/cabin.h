@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "core/ring.h"
+#include "boxos/ring.h"
 #include "mm/pagetable.h"
 
 #define CABIN_NAME_MAX 32
@@ -26,6 +26,10 @@ struct cabin {
 	int32_t exit_status;         /* CABIN_KILLED when stopped by the kernel */
 	char why[80];                /* how a killed Cabin died */
 	uint32_t core;               /* CPU it ran on */
+	uint32_t slot;               /* its doorbell slot in the Guide */
+	bool attached;               /* holds a doorbell slot */
+	uint8_t auth;                /* enum box_auth */
+	uint64_t tags;               /* AUTH_TAG_* bits */
 	struct pt_ctx pt;            /* its page table: user half + the shared kernel half */
 	uint64_t entry, stack_top;
 	struct ring pockets, results; /* kernel-side views of its two rings */

@@ -1,8 +1,24 @@
-/* guide.h: what each CPU does once the machine is up (see guide.c). */
+/* guide.h: the K-Core's Guide: drains Pocket rings, runs Manifests, posts Results (see guide.c). */
 #ifndef CORE_GUIDE_H
 #define CORE_GUIDE_H
 
+#include <stdbool.h>
+
+struct cabin;
+
+#define GUIDE_MAX_CABINS 1024
+
+/* Build the OpRegistry from the Decks; a bad table stops the boot. */
+void guide_init(void);
+/* Give a new Cabin a doorbell slot; false when all are taken. */
+bool guide_attach(struct cabin *c);
+void guide_detach(struct cabin *c);
+/* The Cabin pushed Pockets: mark it and make sure the Guide looks. */
+void guide_doorbell(struct cabin *c);
+/* Drain every ring whose doorbell rang; returns the Pockets handled. */
+unsigned guide_poll(void);
+
 __attribute__((noreturn)) void guide_run(void);      /* the K-Core */
-__attribute__((noreturn)) void app_core_idle(void);  /* an App-Core with nothing to run */
+__attribute__((noreturn)) void app_core_idle(void);  /* an App-Core */
 
 #endif

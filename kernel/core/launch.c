@@ -16,6 +16,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/bundle.h"
 #include "core/cabin.h"
+#include "core/guide.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -65,7 +66,8 @@ static int32_t run_on_app_core(struct cabin *c)
 	__atomic_store_n(&target->mailbox, c, __ATOMIC_RELEASE);
 	lapic_send_ipi(target->apic_id, VEC_WAKE);
 	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CABIN_DONE)
-		cpu_relax();
+		if (guide_poll() == 0) /* the K-Core is the Guide while it waits */
+			cpu_relax();
 	return c->exit_status;
 }
 

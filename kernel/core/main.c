@@ -187,6 +187,7 @@ void kmain(struct bootinfo *bi)
 
 	/* 6. */
 	boot_report(bi, rdtsc());
+	guide_init();
 	launch_init(bi);
 
 	if (selftest) {
@@ -213,6 +214,6 @@ void kmain(struct bootinfo *bi)
 			power_reboot();
 		log_warn("boot: unknown after=%s (poweroff, reboot)", value);
 	}
-	log_info("guide: cpu0 idles in the Guide loop (ring draining is not built yet)");
+	log_info("guide: cpu0 runs the Guide loop");
 	guide_run();
 }

@@ -7,11 +7,10 @@
  * restored as it was (RCX and R11 belong to the SYSCALL instruction).  Every
  * other request is an op in a Manifest on the Pocket ring, not a verb.
  *
- * What exists so far: EXIT ends the Cabin; WAIT sleeps until the Result ring
- * has an entry or the timeout passes; DOORBELL counts the ring as having
- * work and YIELD gives the CPU back: both return at once for now, because
- * the Guide that drains rings and the scheduler that shares App-Cores are
- * the next steps of the message-ring issue.
+ * EXIT ends the Cabin; DOORBELL tells the Guide the Pocket ring has work
+ * (core/guide.c); WAIT sleeps until the Result ring has an entry or the
+ * timeout passes.  YIELD returns at once for now: there is no scheduler yet
+ * to give the App-Core to another Cabin.
  */
 #include "boxos/abi/notify.h"
 #include "boxos/abi/status.h"
@@ -21,6 +20,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "core/cabin.h"
+#include "core/guide.h"
 #include "core/panic.h"
 #include "mm/paging.h"
 #include "mm/pmm.h"
@@ -69,6 +69,7 @@ void notify_dispatch(struct trap_frame *f)
 	case BOX_NOTIFY_EXIT:
 		cabin_exit_current((int32_t)f->rdi);
 	case BOX_NOTIFY_DOORBELL:
+		guide_doorbell(c);
 		f->rax = BOX_OK;
 		break;
 	case BOX_NOTIFY_WAIT:

@@ -8,7 +8,11 @@ Cabins and compares the free-page count before and after.
       exit42 exits with 42; regcheck makes 100000 notify calls and finds
       every register it set unchanged (exit 0); badnotify gets the right
       errors for an unknown verb and an empty WAIT (exit 0); fault touches
-      address 0 and is killed with a page fault while the kernel goes on.
+      address 0 and is killed with a page fault while the kernel goes on;
+      chain sends Manifests through its Pocket ring (fill, a hash fed by the
+      fill, execution.result), checks every Result, the bytes written, the
+      sizes written back, and the errors for an unknown op, a kernel pointer
+      and an unmapped Crate (exit 0 means every check held).
   cabins_no_leak
       1000 Cabins across three App-Cores: every one exits 42, and the free
       pages and heap bytes in use come back to where they were.
@@ -25,7 +29,7 @@ POWER_OFF = kernel_re(r"power: ACPI S5 power-off")
 
 def cabins_boot(ctx, cores):
     with ctx.boot(cores=cores, mem="512M",
-                  cmdline="run=exit42,regcheck,badnotify,fault,exit42 after=poweroff") as b:
+                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,chain after=poweroff") as b:
         status = b.wait_exit()
     lines = b.snapshot()
     forbid(lines, boot=b)
@@ -35,9 +39,10 @@ def cabins_boot(ctx, cores):
         ("badnotify gets the right errors", kernel_re(EXITED % ("badnotify", "0"))),
         ("fault is killed", KILLED),
         ("the kernel runs the next Cabin", kernel_re(EXITED % ("exit42", "42"))),
+        ("chain's Manifests all check out", kernel_re(EXITED % ("chain", "0"))),
         ("power-off", POWER_OFF)], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
-    return [int(m.group(1)) for _, m in hits[:5]], b
+    return [int(m.group(1)) for _, m in hits[:6]], b
 
 
 def test_cabins_cores_1(ctx):
