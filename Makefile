@@ -39,10 +39,18 @@ include apps/apps.mk
 IMAGE := $(BUILD)/boxos.img
 
 image: $(IMAGE)
-$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) $(BUNDLE) tools/mkimage.sh Makefile
+$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) $(BUNDLE) $(BUILD)/cmdline.txt tools/mkimage.sh Makefile
 	$(Q)echo "  IMAGE   $@"
-	$(Q)printf '%s\n' '$(CMDLINE)' > $(BUILD)/cmdline.txt
 	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUNDLE) $(BUILD)/cmdline.txt
+
+# The command line file is rewritten only when CMDLINE changes, so a new
+# CMDLINE rebuilds the image and an unchanged one does not.
+$(BUILD)/cmdline.txt: FORCE
+	$(Q)mkdir -p $(BUILD)
+	$(Q)printf '%s\n' '$(CMDLINE)' | cmp -s - $@ || printf '%s\n' '$(CMDLINE)' > $@
+
+.PHONY: FORCE
+FORCE:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory image

@@ -139,7 +139,7 @@ static void handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 
 static unsigned drain(struct cabin *c)
 {
-	unsigned handled = 0;
+	unsigned handled = 0, posted = 0;
 	struct box_pocket pocket;
 	struct box_result res;
 	for (;;) {
@@ -153,14 +153,16 @@ static unsigned drain(struct cabin *c)
 			log_warn("guide: cabin %u (%s) corrupted its Pocket ring indices", c->id, c->name);
 			memset(&res, 0, sizeof(res));
 			fail(&res, BOX_ERR_INVALID);
-			ring_push(&c->results, &res);
+			if (ring_push(&c->results, &res) == BOX_OK)
+				posted++;
 			break;
 		}
 		handle(c, &pocket, &res);
-		ring_push(&c->results, &res);
+		if (ring_push(&c->results, &res) == BOX_OK)
+			posted++;
 		handled++;
 	}
-	if (handled && c->state == CABIN_RUNNING && c->core != this_cpu()->id)
+	if (posted && c->state == CABIN_RUNNING && c->core != this_cpu()->id)
 		lapic_send_ipi(cpus[c->core].apic_id, VEC_WAKE); /* it may be asleep in WAIT */
 	return handled;
 }
