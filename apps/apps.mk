@@ -10,7 +10,7 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify chain exit42 fault regcheck
+APPS := badnotify chain exit42 fault hostile regcheck
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

@@ -12,7 +12,14 @@ Cabins and compares the free-page count before and after.
       chain sends Manifests through its Pocket ring (fill, a hash fed by the
       fill, execution.result), checks every Result, the bytes written, the
       sizes written back, and the errors for an unknown op, a kernel pointer
-      and an unmapped Crate (exit 0 means every check held).
+      and an unmapped Crate (exit 0 means every check held); hostile (run
+      just before chain, so chain also shows the kernel is fine afterwards)
+      attacks the ring with one bad Pocket at a time: kernel-half,
+      non-canonical and unmapped pointers, malformed Manifests, bad Crate
+      indices, overlaps and sizes, partly mapped and read-only Crates,
+      unknown Pocket flags, then a corrupted Pocket ring head and a ring
+      filled to the brim before the doorbell; exit 0 means every attack got
+      its exact error Result and normal Manifests still worked.
   cabins_no_leak
       1000 Cabins across three App-Cores: every one exits 42, and the free
       pages and heap bytes in use come back to where they were.
@@ -29,7 +36,7 @@ POWER_OFF = kernel_re(r"power: ACPI S5 power-off")
 
 def cabins_boot(ctx, cores):
     with ctx.boot(cores=cores, mem="512M",
-                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,chain after=poweroff") as b:
+                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,hostile,chain after=poweroff") as b:
         status = b.wait_exit()
     lines = b.snapshot()
     forbid(lines, boot=b)
@@ -39,10 +46,11 @@ def cabins_boot(ctx, cores):
         ("badnotify gets the right errors", kernel_re(EXITED % ("badnotify", "0"))),
         ("fault is killed", KILLED),
         ("the kernel runs the next Cabin", kernel_re(EXITED % ("exit42", "42"))),
+        ("hostile's attacks all get their errors", kernel_re(EXITED % ("hostile", "0"))),
         ("chain's Manifests all check out", kernel_re(EXITED % ("chain", "0"))),
         ("power-off", POWER_OFF)], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
-    return [int(m.group(1)) for _, m in hits[:6]], b
+    return [int(m.group(1)) for _, m in hits[:7]], b
 
 
 def test_cabins_cores_1(ctx):
