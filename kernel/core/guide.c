@@ -48,7 +48,7 @@ static struct op_buf bufs[BOX_MAX_CRATES];
 
 void guide_init(void)
 {
-	static const struct deck *const decks[] = {&operations_deck, &execution_deck};
+	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck};
 	char err[160];
 	if (registry_init(&registry, decks, sizeof(decks) / sizeof(decks[0]), err, sizeof(err)) != 0)
 		panic("guide: OpRegistry refused the Deck tables: %s", err);

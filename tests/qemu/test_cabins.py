@@ -4,7 +4,7 @@ The kernel runs programs from the boot bundle when the command line says
 `run=a,b,...` and logs how each ended; `cabintest=N` spawns and reaps N
 Cabins and compares the free-page count before and after.
 
-  cabins_cores_1 / cabins_cores_2
+  cabins_cores_1 / cabins_cores_2 / cabins_cores_4
       exit42 exits with 42; regcheck makes 100000 notify calls and finds
       every register it set unchanged (exit 0); badnotify gets the right
       errors for an unknown verb and an empty WAIT (exit 0); fault touches
@@ -19,7 +19,12 @@ Cabins and compares the free-page count before and after.
       indices, overlaps and sizes, partly mapped and read-only Crates,
       unknown Pocket flags, then a corrupted Pocket ring head and a ring
       filled to the brim before the doorbell; exit 0 means every attack got
-      its exact error Result and normal Manifests still worked.
+      its exact error Result and normal Manifests still worked; hwtest (run
+      before chain) drives the Hardware Deck: console.write lines show up
+      in the kernel log as "hwtest: ...", timer.ticks, rtc.read and
+      cpu.info give sane values, the SYSTEM ops port.out and
+      system.shutdown are refused with BOX_ERR_PERM (the machine stays up),
+      and a fill feeds a console.write (exit 0 means every check held).
   cabins_no_leak
       1000 Cabins across three App-Cores: every one exits 42, and the free
       pages and heap bytes in use come back to where they were.
@@ -36,7 +41,7 @@ POWER_OFF = kernel_re(r"power: ACPI S5 power-off")
 
 def cabins_boot(ctx, cores):
     with ctx.boot(cores=cores, mem="512M",
-                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,hostile,chain after=poweroff") as b:
+                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,hostile,hwtest,chain after=poweroff") as b:
         status = b.wait_exit()
     lines = b.snapshot()
     forbid(lines, boot=b)
@@ -47,10 +52,14 @@ def cabins_boot(ctx, cores):
         ("fault is killed", KILLED),
         ("the kernel runs the next Cabin", kernel_re(EXITED % ("exit42", "42"))),
         ("hostile's attacks all get their errors", kernel_re(EXITED % ("hostile", "0"))),
+        ("hwtest's console.write line", kernel_re(r"hwtest: hello from a Cabin")),
+        ("hwtest's fed console.write line", kernel_re(r"hwtest: xxxxxxxx")),
+        ("hwtest's Hardware Deck checks all hold", kernel_re(EXITED % ("hwtest", "0"))),
         ("chain's Manifests all check out", kernel_re(EXITED % ("chain", "0"))),
         ("power-off", POWER_OFF)], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
-    return [int(m.group(1)) for _, m in hits[:7]], b
+    # the Cabin exit lines and the kill line carry the cpu (the two hwtest: lines do not)
+    return [int(m.group(1)) for k, (_, m) in enumerate(hits[:10]) if k not in (6, 7)], b
 
 
 def test_cabins_cores_1(ctx):
@@ -61,6 +70,11 @@ def test_cabins_cores_1(ctx):
 def test_cabins_cores_2(ctx):
     used, b = cabins_boot(ctx, 2)
     check(set(used) == {1}, "Cabins ran on cpus %s, expected the App-Core cpu1" % used, b)
+
+
+def test_cabins_cores_4(ctx):
+    used, b = cabins_boot(ctx, 4)
+    check(set(used) == {1, 2, 3}, "Cabins ran on cpus %s, expected App-Cores 1-3 in turn" % used, b)
 
 
 def test_cabins_no_leak(ctx):
