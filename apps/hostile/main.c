@@ -42,10 +42,10 @@
  * Checks 3-23 also require that the attack's fill wrote nothing.
  */
 #include <stdint.h>
+#include "boxlib/manifest.h"
 #include "boxlib/notify.h"
 #include "boxlib/ops.h"
-#include "boxos/abi/abi.h"
-#include "boxos/ring.h"
+#include "boxlib/pocket.h"
 
 #define KERNEL_VA   0xFFFF800000000000ull
 #define UNMAPPED_VA 0x10000000ull
@@ -56,54 +56,34 @@ static uint8_t data[4096] __attribute__((aligned(4096)));
 static const uint8_t ro_page[4096] __attribute__((aligned(4096))) = {0x11};
 static struct box_crate crates[2];
 static uint8_t man[512] __attribute__((aligned(8)));
-static struct ring pockets, results;
-static uint64_t next_cookie = 1;
+static struct box_mb mb;      /* builds into man; mb.len is the Manifest's size */
+static int mb_overflow;       /* an op did not fit: the Manifest is not the one meant */
 
-/* ---- Manifest building ---- */
+/* ---- Manifest building (boxlib/manifest.h; the breakage is done by hand) ---- */
 
-static uint32_t begin(void)
+static void begin(void)
 {
-	for (unsigned i = 0; i < sizeof(man); i++)
-		man[i] = 0;
-	struct box_manifest *h = (struct box_manifest *)man;
-	h->magic = BOX_MANIFEST_MAGIC;
-	h->version = BOX_MANIFEST_VERSION;
-	h->size = sizeof(*h);
-	return sizeof(*h);
+	box_mb_begin(&mb, man, sizeof(man));
+	mb_overflow = 0;
 }
 
-static uint32_t add_op(uint32_t len, uint64_t id, uint8_t in, uint8_t out, const void *params,
-		       uint16_t size)
+static void add_op(uint64_t id, uint8_t in, uint8_t out, const void *params, uint16_t size)
 {
-	struct box_op *op = (struct box_op *)(man + len);
-	op->op_id = id;
-	op->policy = BOX_POLICY_STOP;
-	op->in_crate = in;
-	op->out_crate = out;
-	op->reserved = 0;
-	op->param_size = size;
-	op->reserved2 = 0;
-	len += sizeof(*op);
-	for (uint16_t i = 0; i < size; i++)
-		man[len + i] = ((const uint8_t *)params)[i];
-	len += BOX_PARAM_PAD(size);
-	struct box_manifest *h = (struct box_manifest *)man;
-	h->op_count++;
-	h->size = (uint16_t)len;
-	return len;
+	if (box_mb_add(&mb, id, BOX_POLICY_STOP, in, out, params, size) != 0)
+		mb_overflow = 1;
 }
 
 /* A fill of the whole output Crate `out` with `value`. */
-static uint32_t add_fill(uint32_t len, uint8_t out, uint8_t value)
+static void add_fill(uint8_t out, uint8_t value)
 {
 	struct box_params_operations_fill f = {.offset = 0, .length = 0, .value = value};
-	return add_op(len, BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, out, &f, sizeof(f));
+	add_op(BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, out, &f, sizeof(f));
 }
 
-static uint32_t add_result(uint32_t len)
+static void add_result(void)
 {
 	struct box_params_execution_result r = {.code = 0};
-	return add_op(len, BOX_OP_EXECUTION_RESULT, BOX_NO_CRATE, BOX_NO_CRATE, &r, sizeof(r));
+	add_op(BOX_OP_EXECUTION_RESULT, BOX_NO_CRATE, BOX_NO_CRATE, &r, sizeof(r));
 }
 
 static struct box_crate crate(uint64_t addr, uint64_t size, uint64_t cap, uint32_t dir)
@@ -114,8 +94,9 @@ static struct box_crate crate(uint64_t addr, uint64_t size, uint64_t cap, uint32
 /* A Pocket pointing at `man` (len bytes) and `n` Crates at `c`. */
 static struct box_pocket pocket(uint32_t len, const struct box_crate *c, uint16_t n)
 {
-	return (struct box_pocket){.manifest_size = (uint16_t)len, .crate_count = n,
-				   .crates = n ? (uint64_t)c : 0, .manifest = (uint64_t)man};
+	struct box_pocket p;
+	box_pocket_init(&p, man, len, c, n);
+	return p;
 }
 
 /* The same with the Manifest carried inline (only the first 88 bytes fit). */
@@ -131,18 +112,12 @@ static struct box_pocket pocket_inline(uint32_t len, const struct box_crate *c, 
 
 /* ---- sending ---- */
 
-/* Push one Pocket, ring, wait for its Result; false on any transport problem. */
+/* box_call() and no other Result waiting; false on any transport problem. */
 static int send(struct box_pocket *p, struct box_result *res)
 {
-	p->cookie = next_cookie++;
-	if (ring_push(&pockets, p) != BOX_OK)
+	if (mb_overflow || box_call(p, res, WAIT_US) != BOX_OK)
 		return 0;
-	box_doorbell();
-	if (box_wait(WAIT_US) != BOX_OK)
-		return 0;
-	if (ring_pop(&results, res) != BOX_OK)
-		return 0;
-	return res->cookie == p->cookie && ring_count(&results) == 0;
+	return ring_count(box_result_ring()) == 0;
 }
 
 /*
@@ -178,8 +153,10 @@ static int normal(uint8_t value)
 {
 	struct box_result res;
 	crates[0] = crate((uint64_t)data, 0, 64, BOX_CRATE_OUT);
-	uint32_t len = add_result(add_fill(begin(), 0, value));
-	struct box_pocket p = pocket_inline(len, crates, 1);
+	begin();
+	add_fill(0, value);
+	add_result();
+	struct box_pocket p = pocket_inline(mb.len, crates, 1);
 	if (!send(&p, &res))
 		return 0;
 	if (res.status != BOX_OK || res.ops_run != 2 || res.failed_op != BOX_NO_FAILED_OP ||
@@ -196,12 +173,13 @@ static int normal(uint8_t value)
 /* A fill of Crate 0 (with POISON) over `n` Crates from `crates`. */
 static struct box_pocket fill_with(uint16_t n)
 {
-	return pocket(add_fill(begin(), 0, POISON), crates, n);
+	begin();
+	add_fill(0, POISON);
+	return pocket(mb.len, crates, n);
 }
 
 static int attacks(void)
 {
-	uint32_t len;
 	struct box_pocket p;
 
 	crates[0] = crate(KERNEL_VA, 0, 4096, BOX_CRATE_OUT);
@@ -219,46 +197,56 @@ static int attacks(void)
 	p.crates = UNMAPPED_VA;
 	REJECT(7, p, BOX_ERR_FAULT);
 
-	len = add_op(begin(), 0x0123456789ABCDEFull, BOX_NO_CRATE, BOX_NO_CRATE, 0, 0);
-	p = pocket(len, 0, 0);
+	begin();
+	add_op(0x0123456789ABCDEFull, BOX_NO_CRATE, BOX_NO_CRATE, 0, 0);
+	p = pocket(mb.len, 0, 0);
 	if (!expect(&p, BOX_ERR_INVALID_OPCODE, 0))
 		return 8;
 
 	begin();
 	REJECT(9, pocket(sizeof(struct box_manifest), 0, 0), BOX_ERR_INVALID);
 
-	add_result(begin());
+	begin();
+	add_result();
 	REJECT(10, pocket(4, 0, 0), BOX_ERR_INVALID);
 
-	len = add_result(add_result(add_result(add_result(begin())))); /* 8 + 4 * 24 = 104 */
+	begin();
+	for (int i = 0; i < 4; i++)
+		add_result(); /* 8 + 4 * 24 = 104 */
 	REJECT(11, pocket_inline(96, 0, 0), BOX_ERR_TOO_BIG);
 
-	len = add_fill(begin(), 0, POISON); /* 48 bytes; cut 8 of the 24 bytes of params */
-	((struct box_manifest *)man)->size = (uint16_t)(len - 8);
-	REJECT(12, pocket(len - 8, crates, 1), BOX_ERR_INVALID);
+	begin();
+	add_fill(0, POISON); /* 48 bytes; cut 8 of the 24 bytes of params */
+	((struct box_manifest *)man)->size = (uint16_t)(mb.len - 8);
+	REJECT(12, pocket(mb.len - 8, crates, 1), BOX_ERR_INVALID);
 
-	len = add_fill(begin(), 0, POISON);
+	begin();
+	add_fill(0, POISON);
 	((struct box_manifest *)man)->magic = BOX_MANIFEST_MAGIC + 1;
-	REJECT(13, pocket(len, crates, 1), BOX_ERR_INVALID);
+	REJECT(13, pocket(mb.len, crates, 1), BOX_ERR_INVALID);
 
 	uint64_t eight = 0;
-	len = add_op(begin(), BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, 0, &eight, sizeof(eight));
-	p = pocket(len, crates, 1);
+	begin();
+	add_op(BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, 0, &eight, sizeof(eight));
+	p = pocket(mb.len, crates, 1);
 	if (!expect(&p, BOX_ERR_INVALID, 0))
 		return 14;
 
-	len = add_fill(begin(), 5, POISON);
-	REJECT(15, pocket(len, crates, 1), BOX_ERR_BOUNDS);
+	begin();
+	add_fill(5, POISON);
+	REJECT(15, pocket(mb.len, crates, 1), BOX_ERR_BOUNDS);
 
 	struct box_params_operations_hash hash = {.seed = 0};
-	len = add_op(begin(), BOX_OP_OPERATIONS_HASH, BOX_FEED, BOX_NO_CRATE, &hash, sizeof(hash));
-	REJECT(16, pocket(len, 0, 0), BOX_ERR_INVALID);
+	begin();
+	add_op(BOX_OP_OPERATIONS_HASH, BOX_FEED, BOX_NO_CRATE, &hash, sizeof(hash));
+	REJECT(16, pocket(mb.len, 0, 0), BOX_ERR_INVALID);
 
 	struct box_params_operations_move mv = {.src_offset = 0, .dst_offset = 0, .length = 0};
 	crates[0] = crate((uint64_t)data, 256, 256, BOX_CRATE_IN);
 	crates[1] = crate((uint64_t)data + 128, 0, 256, BOX_CRATE_OUT);
-	len = add_op(begin(), BOX_OP_OPERATIONS_MOVE, 0, 1, &mv, sizeof(mv));
-	REJECT(17, pocket(len, crates, 2), BOX_ERR_BOUNDS);
+	begin();
+	add_op(BOX_OP_OPERATIONS_MOVE, 0, 1, &mv, sizeof(mv));
+	REJECT(17, pocket(mb.len, crates, 2), BOX_ERR_BOUNDS);
 
 	crates[0] = crate((uint64_t)data, 0, 256, BOX_CRATE_OUT);
 	crates[1] = crate((uint64_t)data + 200, 0, 256, BOX_CRATE_OUT);
@@ -293,18 +281,19 @@ static int attacks(void)
 /* Corrupt the Pocket ring's head; expect one INVALID Result, then repair it. */
 static int corrupt_ring(void)
 {
-	struct box_ring_header *h = pockets.hdr;
+	const struct ring *pockets = box_pocket_ring(), *results = box_result_ring();
+	struct box_ring_header *h = pockets->hdr;
 	struct box_result res;
-	if (ring_count(&results) != 0 || ring_count(&pockets) != 0)
+	if (ring_count(results) != 0 || ring_count(pockets) != 0)
 		return 24;
 	uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&h->head, tail + 1000, __ATOMIC_RELEASE);
 	box_doorbell();
-	if (box_wait(WAIT_US) != BOX_OK || ring_pop(&results, &res) != BOX_OK)
+	if (box_result_next(&res, WAIT_US) != BOX_OK)
 		return 24;
 	if (res.status != BOX_ERR_INVALID || res.ops_run != 0 || res.failed_op != BOX_NO_FAILED_OP)
 		return 24;
-	if (ring_pop(&results, &res) != BOX_ERR_NOENT)
+	if (ring_pop(results, &res) != BOX_ERR_NOENT)
 		return 24; /* exactly one Result */
 	if (__atomic_load_n(&h->tail, __ATOMIC_ACQUIRE) != tail)
 		return 24; /* the kernel must not have moved its index */
@@ -318,17 +307,22 @@ static int full_ring(void)
 	static struct box_crate fc;
 	struct box_result res;
 	fc = crate((uint64_t)data, 0, 64, BOX_CRATE_OUT);
-	uint32_t len = add_result(add_fill(begin(), 0, 0x33));
-	uint64_t first = next_cookie;
+	const struct ring *pockets = box_pocket_ring(), *results = box_result_ring();
+	begin();
+	add_fill(0, 0x33);
+	add_result();
+	if (mb_overflow)
+		return 26;
+	uint64_t first = 0;
 	for (unsigned i = 0; i < BOX_RING_SLOTS; i++) {
-		struct box_pocket p = pocket_inline(len, &fc, 1);
-		p.cookie = next_cookie++;
-		if (ring_push(&pockets, &p) != BOX_OK)
+		struct box_pocket p = pocket_inline(mb.len, &fc, 1);
+		if (box_push(&p) != BOX_OK)
 			return 26;
+		if (i == 0)
+			first = p.cookie;
 	}
-	struct box_pocket extra = pocket_inline(len, &fc, 1);
-	extra.cookie = next_cookie;
-	if (ring_push(&pockets, &extra) != BOX_ERR_FULL)
+	struct box_pocket extra = pocket_inline(mb.len, &fc, 1);
+	if (box_push(&extra) != BOX_ERR_FULL)
 		return 26;
 
 	unsigned got = 0;
@@ -336,13 +330,13 @@ static int full_ring(void)
 		box_doorbell();
 		if (box_wait(WAIT_US) != BOX_OK)
 			return 27;
-		while (ring_pop(&results, &res) == BOX_OK) {
+		while (ring_pop(results, &res) == BOX_OK) {
 			if (res.cookie != first + got || res.status != BOX_OK || res.ops_run != 2)
 				return 27;
 			got++;
 		}
 	}
-	if (got != BOX_RING_SLOTS || ring_count(&pockets) != 0)
+	if (got != BOX_RING_SLOTS || ring_count(pockets) != 0)
 		return 27;
 	for (unsigned i = 0; i < 64; i++)
 		if (data[i] != 0x33)
@@ -354,12 +348,7 @@ static int full_ring(void)
 
 int main(void)
 {
-	if (ring_attach(&pockets, (struct box_ring_header *)BOX_POCKET_RING_VA,
-			(void *)(BOX_POCKET_RING_VA + BOX_RING_HEADER_SIZE), BOX_RING_SLOTS,
-			sizeof(struct box_pocket)) != BOX_OK ||
-	    ring_attach(&results, (struct box_ring_header *)BOX_RESULT_RING_VA,
-			(void *)(BOX_RESULT_RING_VA + BOX_RING_HEADER_SIZE), BOX_RING_SLOTS,
-			sizeof(struct box_result)) != BOX_OK)
+	if (box_rings_init() != BOX_OK)
 		return 1;
 	if (!normal(0x5A))
 		return 2;

@@ -1,8 +1,8 @@
 /*
  * hwtest: the Hardware Deck seen from an APP Cabin, as a test program.
  *
- * Sends one Manifest per check through this Cabin's Pocket ring and checks
- * each Result.  Exits 0 when everything held, else the number of the first
+ * Sends one Manifest per check (built with boxlib/manifest.h, sent with
+ * box_call() of boxlib/pocket.h) and checks each Result.  Exits 0 when everything held, else the number of the first
  * check that failed:
  *    1  the rings could not be attached
  *    2  console.write "hello from a Cabin": no Result
@@ -27,61 +27,31 @@
  * The kernel logs "hwtest: hello from a Cabin" and "hwtest: xxxxxxxx".
  */
 #include <stdint.h>
-#include "boxlib/notify.h"
+#include "boxlib/manifest.h"
 #include "boxlib/ops.h"
-#include "boxos/abi/abi.h"
-#include "boxos/ring.h"
+#include "boxlib/pocket.h"
+
+#define WAIT_US 2000000
 
 static uint8_t buf[64] __attribute__((aligned(64)));
 static uint8_t hello[] = "hello from a Cabin";
 static struct box_crate crates[2];
 static uint8_t manifest[512] __attribute__((aligned(8)));
-static struct ring pockets, results;
-static uint64_t next_cookie = 1;
+static struct box_mb mb;
 
-/* Append one op entry and its parameters; returns the new length. */
-static uint32_t add_op(uint32_t len, uint64_t id, uint8_t in, uint8_t out, const void *params,
-		       uint16_t size)
+/* Start the Manifest in `mb` with one op (policy STOP); 0, or -1 if it did not fit. */
+static int first_op(uint64_t id, uint8_t in, uint8_t out, const void *params, uint16_t size)
 {
-	struct box_op *op = (struct box_op *)(manifest + len);
-	*op = (struct box_op){.op_id = id, .policy = BOX_POLICY_STOP, .in_crate = in,
-			      .out_crate = out, .param_size = size};
-	len += sizeof(*op);
-	const uint8_t *p = params;
-	for (uint16_t i = 0; i < size; i++)
-		manifest[len + i] = p[i];
-	len += (size + 7u) & ~7u;
-	struct box_manifest *m = (struct box_manifest *)manifest;
-	m->op_count++;
-	m->size = (uint16_t)len;
-	return len;
+	box_mb_begin(&mb, manifest, sizeof(manifest));
+	return box_mb_add(&mb, id, BOX_POLICY_STOP, in, out, params, size);
 }
 
-static uint32_t begin(void)
+/* Send the Manifest in `mb` with the first `crate_count` Crates; wait for its Result. */
+static int submit(uint16_t crate_count, struct box_result *res)
 {
-	for (unsigned i = 0; i < sizeof(manifest); i++)
-		manifest[i] = 0;
-	*(struct box_manifest *)manifest =
-		(struct box_manifest){.magic = BOX_MANIFEST_MAGIC, .version = BOX_MANIFEST_VERSION,
-				      .size = sizeof(struct box_manifest)};
-	return sizeof(struct box_manifest);
-}
-
-/* Submit the Manifest in `manifest` with `crate_count` Crates; wait for its Result. */
-static int submit(uint32_t len, uint16_t crate_count, struct box_result *res)
-{
-	struct box_pocket p = {.cookie = next_cookie++, .manifest_size = (uint16_t)len,
-			       .crate_count = crate_count,
-			       .crates = crate_count ? (uint64_t)crates : 0,
-			       .manifest = (uint64_t)manifest};
-	if (ring_push(&pockets, &p) != BOX_OK)
-		return -1;
-	box_doorbell();
-	if (box_wait(2000000) != BOX_OK)
-		return -2;
-	if (ring_pop(&results, res) != BOX_OK)
-		return -3;
-	return res->cookie == p.cookie ? 0 : -4;
+	struct box_pocket p;
+	box_pocket_init(&p, mb.buf, mb.len, crates, crate_count);
+	return box_call(&p, res, WAIT_US) == BOX_OK ? 0 : -1;
 }
 
 /* Crate 0 = buf (zeroed, empty, INOUT). */
@@ -105,8 +75,7 @@ static uint64_t get_le(const uint8_t *p, unsigned width)
 static int run_out_op(uint64_t id, struct box_result *res)
 {
 	buf_crate();
-	uint32_t len = add_op(begin(), id, BOX_NO_CRATE, 0, 0, 0);
-	if (submit(len, 1, res) != 0)
+	if (first_op(id, BOX_NO_CRATE, 0, 0, 0) != 0 || submit(1, res) != 0)
 		return -1;
 	return res->status == BOX_OK && res->ops_run == 1 ? 0 : -2;
 }
@@ -120,19 +89,14 @@ static int refused(const struct box_result *res)
 int main(void)
 {
 	struct box_result res;
-	if (ring_attach(&pockets, (struct box_ring_header *)BOX_POCKET_RING_VA,
-			(void *)(BOX_POCKET_RING_VA + BOX_RING_HEADER_SIZE), BOX_RING_SLOTS,
-			sizeof(struct box_pocket)) != BOX_OK ||
-	    ring_attach(&results, (struct box_ring_header *)BOX_RESULT_RING_VA,
-			(void *)(BOX_RESULT_RING_VA + BOX_RING_HEADER_SIZE), BOX_RING_SLOTS,
-			sizeof(struct box_result)) != BOX_OK)
+	if (box_rings_init() != BOX_OK)
 		return 1;
 
 	/* console.write from an input Crate */
 	crates[0] = (struct box_crate){.addr = (uint64_t)hello, .size = sizeof(hello) - 1,
 				       .capacity = sizeof(hello) - 1, .dir = BOX_CRATE_IN};
-	uint32_t len = add_op(begin(), BOX_OP_HARDWARE_CONSOLE_WRITE, 0, BOX_NO_CRATE, 0, 0);
-	if (submit(len, 1, &res) != 0)
+	if (first_op(BOX_OP_HARDWARE_CONSOLE_WRITE, 0, BOX_NO_CRATE, 0, 0) != 0 ||
+	    submit(1, &res) != 0)
 		return 2;
 	if (res.status != BOX_OK || res.ops_run != 1 || res.value != sizeof(hello) - 1)
 		return 3;
@@ -170,15 +134,15 @@ int main(void)
 
 	/* port.out is SYSTEM: refused before anything runs (port 0x80 is harmless anyway) */
 	struct box_params_hardware_port_out po = {.value = 0, .port = 0x80, .width = 1};
-	len = add_op(begin(), BOX_OP_HARDWARE_PORT_OUT, BOX_NO_CRATE, BOX_NO_CRATE, &po, sizeof(po));
-	if (submit(len, 0, &res) != 0)
+	if (first_op(BOX_OP_HARDWARE_PORT_OUT, BOX_NO_CRATE, BOX_NO_CRATE, &po, sizeof(po)) != 0 ||
+	    submit(0, &res) != 0)
 		return 14;
 	if (!refused(&res))
 		return 15;
 
 	/* system.shutdown is SYSTEM: refused, the machine stays up */
-	len = add_op(begin(), BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, BOX_NO_CRATE, BOX_NO_CRATE, 0, 0);
-	if (submit(len, 0, &res) != 0)
+	if (first_op(BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, BOX_NO_CRATE, BOX_NO_CRATE, 0, 0) != 0 ||
+	    submit(0, &res) != 0)
 		return 16;
 	if (!refused(&res))
 		return 17;
@@ -186,9 +150,10 @@ int main(void)
 	/* fill 8 'x' -> console.write fed by the fill's output */
 	buf_crate();
 	struct box_params_operations_fill fill = {.offset = 0, .length = 8, .value = 'x'};
-	len = add_op(begin(), BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, 0, &fill, sizeof(fill));
-	len = add_op(len, BOX_OP_HARDWARE_CONSOLE_WRITE, BOX_FEED, BOX_NO_CRATE, 0, 0);
-	if (submit(len, 1, &res) != 0)
+	if (first_op(BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, 0, &fill, sizeof(fill)) != 0 ||
+	    box_mb_add(&mb, BOX_OP_HARDWARE_CONSOLE_WRITE, BOX_POLICY_STOP, BOX_FEED, BOX_NO_CRATE,
+		       0, 0) != 0 ||
+	    submit(1, &res) != 0)
 		return 18;
 	if (res.status != BOX_OK || res.ops_run != 2 || res.op_status[0] != 0 || res.op_status[1] != 0)
 		return 19;
