@@ -12,6 +12,6 @@
 #include "core/op.h"
 
 extern const struct deck operations_deck, execution_deck;
-extern const struct deck hardware_deck;
+extern const struct deck hardware_deck, system_deck;
 
 #endif

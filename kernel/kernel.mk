@@ -19,7 +19,9 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/
                $(patsubst %.c,$(BUILD)/kernel/shared/%.o,$(KERNEL_SHARED_C))
 
 KERNEL_CC     ?= gcc
-KERNEL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
+# `override ... $(KERNEL_CFLAGS)` keeps these flags when the command line adds
+# some, e.g. `make KERNEL_CFLAGS+=-DBOXOS_PERFTRACE=0` (PerfTrace compiled out).
+override KERNEL_CFLAGS := $(KERNEL_CFLAGS) -std=gnu11 -Wall -Wextra -Werror -O2 -g \
                  -ffreestanding -fno-builtin -fno-pic -fno-pie -mcmodel=kernel \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
                  -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \

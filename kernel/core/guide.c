@@ -25,6 +25,7 @@
 #include "core/cabin.h"
 #include "core/launch.h"
 #include "core/manifest.h"
+#include "core/perftrace.h"
 #include "core/panic.h"
 #include "core/registry.h"
 #include "core/uaccess.h"
@@ -48,7 +49,9 @@ static struct op_buf bufs[BOX_MAX_CRATES];
 
 void guide_init(void)
 {
-	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck};
+	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck,
+						   &system_deck};
+	perftrace_init(rdtsc);
 	char err[160];
 	if (registry_init(&registry, decks, sizeof(decks) / sizeof(decks[0]), err, sizeof(err)) != 0)
 		panic("guide: OpRegistry refused the Deck tables: %s", err);
@@ -125,7 +128,8 @@ static void handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 	uint64_t saved_cr3 = read_cr3();
 	if (saved_cr3 != c->pt.pml4)
 		write_cr3(c->pt.pml4);
-	struct exec_ctx ctx = {.caller = c, .level = c->auth, .tags = c->tags};
+	struct exec_ctx ctx = {.caller = c, .level = c->auth, .tags = c->tags,
+			       .trace = PERFTRACE_HOOK, .trace_arg = (void *)(uintptr_t)c->id};
 	manifest_execute(&registry, &plan, bufs, &ctx, res);
 	if (write_back) {
 		struct box_crate *user = (struct box_crate *)plan.pocket.crates;

@@ -7,7 +7,10 @@
  * completion and goes back to sleep.  App-Cores are used round robin.  On a
  * one-CPU machine the K-Core runs the Cabin itself.  The command line drives
  * it: `run=a,b,c` runs those programs from the bundle in order, and
- * `cabintest=N` spawns and reaps N Cabins and checks no page leaked.
+ * `cabintest=N` spawns and reaps N Cabins and checks no page leaked.  A run=
+ * item may name the Cabin's auth level, `name:level` with level one of
+ * none, app, utility, system, network (the command line is trusted); the
+ * default is app.  The exit line names the level only when it is not app.
  */
 #include "core/launch.h"
 #include "arch/x86_64/cpu.h"
@@ -17,6 +20,7 @@
 #include "core/bundle.h"
 #include "core/cabin.h"
 #include "core/guide.h"
+#include "boxos/ops.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -102,7 +106,12 @@ static struct cabin *spawn_named(const char *name, const char **why)
 	return cabin_spawn(name, elf, len, why);
 }
 
-static void run_one(const char *name)
+static const char *const level_names[] = {
+	[BOX_AUTH_NONE] = "none", [BOX_AUTH_APP] = "app", [BOX_AUTH_UTILITY] = "utility",
+	[BOX_AUTH_SYSTEM] = "system", [BOX_AUTH_NETWORK] = "network",
+};
+
+static void run_one(const char *name, uint8_t level)
 {
 	const char *why;
 	struct cabin *c = spawn_named(name, &why);
@@ -110,26 +119,55 @@ static void run_one(const char *name)
 		log_warn("launch: cannot start %s: %s", name, why);
 		return;
 	}
+	c->auth = level;
 	uint32_t id = c->id;
 	int32_t status = run_on_app_core(c);
 	if (status == CABIN_KILLED)
 		log_info("cabin %u (%s) killed on cpu%u: %s", id, name, c->core, c->why);
-	else
+	else if (level == BOX_AUTH_APP)
 		log_info("cabin %u (%s) exited with status %d on cpu%u", id, name, status, c->core);
+	else
+		log_info("cabin %u (%s) exited with status %d on cpu%u (auth %s)", id, name, status,
+			 c->core, level_names[level]);
 	cabin_destroy(c);
+}
+
+/* "name" or "name:level"; false (and a warning) for an unknown level. */
+static bool parse_item(char *item, uint8_t *level)
+{
+	*level = BOX_AUTH_APP;
+	char *colon = item;
+	while (*colon && *colon != ':')
+		colon++;
+	if (!*colon)
+		return true;
+	*colon = 0;
+	for (uint8_t l = 0; l < sizeof(level_names) / sizeof(level_names[0]); l++)
+		if (level_names[l] && strcmp(colon + 1, level_names[l]) == 0) {
+			*level = l;
+			return true;
+		}
+	log_warn("launch: %s: unknown auth level \"%s\"", item, colon + 1);
+	return false;
 }
 
 void launch_list(const char *names)
 {
-	char name[CABIN_NAME_MAX];
+	char name[CABIN_NAME_MAX + 16];
 	while (*names) {
 		size_t n = 0;
 		while (names[n] && names[n] != ',')
 			n++;
 		if (n > 0 && n < sizeof(name)) {
+			uint8_t level;
 			memcpy(name, names, n);
 			name[n] = 0;
-			run_one(name);
+			if (parse_item(name, &level)) {
+				if (strlen(name) < CABIN_NAME_MAX)
+					run_one(name, level);
+				else
+					log_warn("launch: program name too long");
+			}
 		} else if (n >= sizeof(name)) {
 			log_warn("launch: program name too long");
 		}

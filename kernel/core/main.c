@@ -12,7 +12,7 @@
  *      (self-tests, a deliberate fault, power-off or reboot), then the Guide.
  *
  * Command line words: loglevel=error|warn|info|debug, selftest,
- * fault=page|gp|ud|div, run=NAME[,NAME...] (programs from the boot bundle),
+ * fault=page|gp|ud|div, run=NAME[:LEVEL][,NAME...] (programs from the boot bundle, at an auth level),
  * cabintest=N (spawn and reap N Cabins, check no page leaks),
  * after=poweroff|reboot.
  */

@@ -112,6 +112,8 @@ int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
 				out->size = out->capacity;
 				st = BOX_ERR_INTERNAL;
 			}
+			if (ctx->trace)
+				ctx->trace(ctx->trace_arg, op->op_id, e->deck, st);
 			if (st == BOX_OK) {
 				if (out)
 					res->bytes_out += out->size;

@@ -50,6 +50,10 @@ struct exec_ctx {
 	uint8_t level;          /* the caller's enum box_auth level */
 	uint64_t tags;          /* the caller's AUTH_TAG_* mask */
 	bool kernel_internal;   /* a kernel-built Manifest: no auth gate */
+	/* Called after each handler returns (the op's id, Deck and final
+	 * status); NULL means no tracing.  The Guide points it at PerfTrace. */
+	void (*trace)(void *arg, uint64_t op_id, uint8_t deck, int32_t status);
+	void *trace_arg;
 };
 
 /*

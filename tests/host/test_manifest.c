@@ -168,7 +168,7 @@ static unsigned add_ret(uint8_t policy, int64_t status)
 	return add(OP_RET, policy, BOX_NO_CRATE, BOX_NO_CRATE, false, &rets[i], 8);
 }
 
-static const struct exec_ctx app_ctx = { CALLER, BOX_AUTH_APP, 0, false };
+static const struct exec_ctx app_ctx = { CALLER, BOX_AUTH_APP, 0, false, NULL, NULL };
 
 static int32_t run(const struct exec_ctx *ctx)
 {
@@ -535,7 +535,7 @@ static void test_auth_gate(void)
 	unsigned bad = 0;
 	for (uint8_t c = 0; c < BOX_AUTH_COUNT; c++)
 		for (uint8_t o = 0; o < BOX_AUTH_COUNT; o++) {
-			struct exec_ctx ctx = { CALLER, c, 0, false };
+			struct exec_ctx ctx = { CALLER, c, 0, false, NULL, NULL };
 			reset(0);
 			add(OP_NONE, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);
 			add(lvl_op[o], BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);
@@ -547,8 +547,8 @@ static void test_auth_gate(void)
 	CHECK_EQ(bad, 0);
 
 	/* god at NONE runs a SYSTEM op; stopped (even with god) cannot run a NONE op. */
-	struct exec_ctx god = { CALLER, BOX_AUTH_NONE, AUTH_TAG_GOD, false };
-	struct exec_ctx stopped = { CALLER, BOX_AUTH_SYSTEM, AUTH_TAG_GOD | AUTH_TAG_STOPPED, false };
+	struct exec_ctx god = { CALLER, BOX_AUTH_NONE, AUTH_TAG_GOD, false, NULL, NULL };
+	struct exec_ctx stopped = { CALLER, BOX_AUTH_SYSTEM, AUTH_TAG_GOD | AUTH_TAG_STOPPED, false, NULL, NULL };
 	reset(0);
 	add(OP_SYS, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);
 	add(OP_NET, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);
@@ -559,7 +559,7 @@ static void test_auth_gate(void)
 	expect_decode_fail(BOX_ERR_PERM, 0, &stopped, __LINE__);
 
 	/* Kernel-internal Manifests bypass the gate, whatever the level and tags say. */
-	struct exec_ctx kern = { NULL, BOX_AUTH_NONE, AUTH_TAG_STOPPED, true };
+	struct exec_ctx kern = { NULL, BOX_AUTH_NONE, AUTH_TAG_STOPPED, true, NULL, NULL };
 	reset(0);
 	add(OP_SYS, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);
 	add(OP_UTIL, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, NULL, 0);

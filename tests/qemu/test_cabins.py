@@ -24,7 +24,11 @@ Cabins and compares the free-page count before and after.
       in the kernel log as "hwtest: ...", timer.ticks, rtc.read and
       cpu.info give sane values, the SYSTEM ops port.out and
       system.shutdown are refused with BOX_ERR_PERM (the machine stays up),
-      and a fill feeds a console.write (exit 0 means every check held).
+      and a fill feeds a console.write (exit 0 means every check held);
+      tracetest (run at UTILITY, `tracetest:utility`, before chain) reads
+      PerfTrace through system.trace.read: its fills are the newest entries,
+      an unknown op leaves none, TSCs never go back (exit 0, logged with
+      "(auth utility)").
   cabins_no_leak
       1000 Cabins across three App-Cores: every one exits 42, and the free
       pages and heap bytes in use come back to where they were.
@@ -41,7 +45,7 @@ POWER_OFF = kernel_re(r"power: ACPI S5 power-off")
 
 def cabins_boot(ctx, cores):
     with ctx.boot(cores=cores, mem="512M",
-                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,hostile,hwtest,chain after=poweroff") as b:
+                  cmdline="run=exit42,regcheck,badnotify,fault,exit42,hostile,hwtest,tracetest:utility,chain after=poweroff") as b:
         status = b.wait_exit()
     lines = b.snapshot()
     forbid(lines, boot=b)
@@ -55,11 +59,13 @@ def cabins_boot(ctx, cores):
         ("hwtest's console.write line", kernel_re(r"hwtest: hello from a Cabin")),
         ("hwtest's fed console.write line", kernel_re(r"hwtest: xxxxxxxx")),
         ("hwtest's Hardware Deck checks all hold", kernel_re(EXITED % ("hwtest", "0"))),
+        ("tracetest reads PerfTrace as a UTILITY Cabin",
+         kernel_re(EXITED % ("tracetest", "0") + r" \(auth utility\)")),
         ("chain's Manifests all check out", kernel_re(EXITED % ("chain", "0"))),
         ("power-off", POWER_OFF)], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
     # the Cabin exit lines and the kill line carry the cpu (the two hwtest: lines do not)
-    return [int(m.group(1)) for k, (_, m) in enumerate(hits[:10]) if k not in (6, 7)], b
+    return [int(m.group(1)) for k, (_, m) in enumerate(hits[:11]) if k not in (6, 7)], b
 
 
 def test_cabins_cores_1(ctx):
