@@ -39,38 +39,16 @@
 #define CONSOLE_WRITE_MAX 200u
 #define CPU_INFO_SIZE 36u
 
-/* Fetch the op's parameter struct or fail with BOX_ERR_INVALID. */
-#define GET_PARAMS(type, var)                                          \
-	const struct type *var = call->params;                         \
-	if (!var || call->param_size < sizeof(*var))                   \
-		return BOX_ERR_INVALID
-
-/* A Crate the op needs: missing or inconsistent -> INVALID; size past capacity -> BOUNDS. */
-static int32_t check_buf(const struct op_buf *b)
-{
-	if (!b)
-		return BOX_ERR_INVALID;
-	if (!b->data && b->capacity)
-		return BOX_ERR_INVALID;
-	if (b->size > b->capacity)
-		return BOX_ERR_BOUNDS;
-	return BOX_OK;
-}
 
 /* The output must be there and hold at least n bytes. */
 static int32_t check_out(const struct op_call *call, uint64_t n)
 {
-	int32_t st = check_buf(call->out);
+	int32_t st = op_check_buf(call->out);
 	if (st != BOX_OK)
 		return st;
 	return call->out->capacity < n ? BOX_ERR_BOUNDS : BOX_OK;
 }
 
-static void put_le(uint8_t *p, uint64_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static int width_ok(uint8_t w)
 {
@@ -89,8 +67,8 @@ static int32_t op_timer_ticks(struct op_call *call)
 		return st;
 
 	uint64_t ticks = timer_us_since_boot();
-	put_le(call->out->data, ticks, 8);
-	put_le(call->out->data + 8, TICKS_PER_SECOND, 8);
+	op_put_le(call->out->data, ticks, 8);
+	op_put_le(call->out->data + 8, TICKS_PER_SECOND, 8);
 	call->out->size = 16;
 	call->value = ticks;
 	return BOX_OK;
@@ -111,7 +89,7 @@ static int32_t op_rtc_read(struct op_call *call)
 	if (rtc_read(&t) != 0)
 		return BOX_ERR_BUSY;
 	uint64_t secs = rtc_to_unix(&t);
-	put_le(call->out->data, secs, 8);
+	op_put_le(call->out->data, secs, 8);
 	call->out->size = 8;
 	call->value = secs;
 	return BOX_OK;
@@ -127,7 +105,7 @@ static int32_t op_rtc_read(struct op_call *call)
  */
 static int32_t op_console_write(struct op_call *call)
 {
-	int32_t st = check_buf(call->in);
+	int32_t st = op_check_buf(call->in);
 	if (st != BOX_OK)
 		return st;
 	const struct op_buf *in = call->in;
@@ -171,15 +149,15 @@ static int32_t op_cpu_info(struct op_call *call)
 		model |= ((f[0] >> 16) & 0xF) << 4;
 
 	uint8_t *o = call->out->data;
-	put_le(o, cpu_count, 4);
-	put_le(o + 4, v[1], 4);   /* vendor: EBX, EDX, ECX */
-	put_le(o + 8, v[3], 4);
-	put_le(o + 12, v[2], 4);
-	put_le(o + 16, family, 4);
-	put_le(o + 20, model, 4);
-	put_le(o + 24, stepping, 4);
-	put_le(o + 28, f[3], 4);
-	put_le(o + 32, f[2], 4);
+	op_put_le(o, cpu_count, 4);
+	op_put_le(o + 4, v[1], 4);   /* vendor: EBX, EDX, ECX */
+	op_put_le(o + 8, v[3], 4);
+	op_put_le(o + 12, v[2], 4);
+	op_put_le(o + 16, family, 4);
+	op_put_le(o + 20, model, 4);
+	op_put_le(o + 24, stepping, 4);
+	op_put_le(o + 28, f[3], 4);
+	op_put_le(o + 32, f[2], 4);
 	call->out->size = CPU_INFO_SIZE;
 	call->value = cpu_count;
 	return BOX_OK;
@@ -192,7 +170,7 @@ static int32_t op_cpu_info(struct op_call *call)
  */
 static int32_t op_port_in(struct op_call *call)
 {
-	GET_PARAMS(box_params_hardware_port_in, p);
+	OP_PARAMS(box_params_hardware_port_in, p);
 	if (!width_ok(p->width))
 		return BOX_ERR_INVALID;
 	int32_t st = check_out(call, 4);
@@ -200,7 +178,7 @@ static int32_t op_port_in(struct op_call *call)
 		return st;
 
 	uint32_t v = p->width == 1 ? inb(p->port) : p->width == 2 ? inw(p->port) : inl(p->port);
-	put_le(call->out->data, v, 4);
+	op_put_le(call->out->data, v, 4);
 	call->out->size = 4;
 	call->value = v;
 	return BOX_OK;
@@ -212,7 +190,7 @@ static int32_t op_port_in(struct op_call *call)
  */
 static int32_t op_port_out(struct op_call *call)
 {
-	GET_PARAMS(box_params_hardware_port_out, p);
+	OP_PARAMS(box_params_hardware_port_out, p);
 	if (!width_ok(p->width))
 		return BOX_ERR_INVALID;
 

@@ -43,30 +43,13 @@
 #define XXH_NO_STREAM
 #include <xxhash.h>
 
-/* Fetch the op's parameter struct or fail with BOX_ERR_INVALID. */
-#define GET_PARAMS(type, var)                                          \
-	const struct type *var = call->params;                         \
-	if (!var || call->param_size < sizeof(*var))                   \
-		return BOX_ERR_INVALID
-
-/* A Crate the op needs: missing or inconsistent -> INVALID; size past capacity -> BOUNDS. */
-static int32_t check_buf(const struct op_buf *b)
-{
-	if (!b)
-		return BOX_ERR_INVALID;
-	if (!b->data && b->capacity)
-		return BOX_ERR_INVALID;
-	if (b->size > b->capacity)
-		return BOX_ERR_BOUNDS;
-	return BOX_OK;
-}
 
 /* Both Crates must be present and consistent. */
 static int32_t check_in_out(const struct op_call *call)
 {
-	int32_t st = check_buf(call->in);
+	int32_t st = op_check_buf(call->in);
 	if (st == BOX_OK)
-		st = check_buf(call->out);
+		st = op_check_buf(call->out);
 	return st;
 }
 
@@ -103,16 +86,11 @@ static uint64_t get_le(const uint8_t *p, unsigned width)
 	return v;
 }
 
-static void put_le(uint8_t *p, uint64_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* A scalar result: 8 little-endian bytes at output offset 0. */
 static void put_result(struct op_call *call, uint64_t v)
 {
-	put_le(call->out->data, v, 8);
+	op_put_le(call->out->data, v, 8);
 	call->out->size = 8;
 	call->value = v;
 }
@@ -127,7 +105,7 @@ static void put_result(struct op_call *call, uint64_t v)
  */
 static int32_t op_move(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_move, p);
+	OP_PARAMS(box_params_operations_move, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -154,8 +132,8 @@ static int32_t op_move(struct op_call *call)
  */
 static int32_t op_fill(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_fill, p);
-	int32_t st = check_buf(call->out);
+	OP_PARAMS(box_params_operations_fill, p);
+	int32_t st = op_check_buf(call->out);
 	if (st != BOX_OK)
 		return st;
 	struct op_buf *out = call->out;
@@ -182,7 +160,7 @@ static int32_t op_fill(struct op_call *call)
  */
 static int32_t op_xor(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_xor, p);
+	OP_PARAMS(box_params_operations_xor, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -209,7 +187,7 @@ static int32_t op_xor(struct op_call *call)
  */
 static int32_t op_hash(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_hash, p);
+	OP_PARAMS(box_params_operations_hash, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -232,7 +210,7 @@ static int32_t op_hash(struct op_call *call)
  */
 static int32_t op_cmp(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_cmp, p);
+	OP_PARAMS(box_params_operations_cmp, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -260,7 +238,7 @@ static int32_t op_cmp(struct op_call *call)
  */
 static int32_t op_find(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_find, p);
+	OP_PARAMS(box_params_operations_find, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -354,7 +332,7 @@ static int32_t op_pack(struct op_call *call)
 
 	uint8_t *rec = out->data + out->size;
 	copy_bytes(rec + PACK_HDR, in->data, n);
-	put_le(rec, n, PACK_HDR);
+	op_put_le(rec, n, PACK_HDR);
 	for (uint64_t i = PACK_HDR + n; i < span; i++)
 		rec[i] = 0;
 	out->size += span;
@@ -372,7 +350,7 @@ static int32_t op_pack(struct op_call *call)
  */
 static int32_t op_unpack(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_unpack, p);
+	OP_PARAMS(box_params_operations_unpack, p);
 	int32_t st = check_in_out(call);
 	if (st != BOX_OK)
 		return st;
@@ -420,7 +398,7 @@ static int32_t check_elements(const struct op_call *call, unsigned width, unsign
  */
 static int32_t op_bswap(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_bswap, p);
+	OP_PARAMS(box_params_operations_bswap, p);
 	int32_t st = check_in_out(call);
 	if (st == BOX_OK)
 		st = check_elements(call, p->width, (1u << 2) | (1u << 4) | (1u << 8));
@@ -449,7 +427,7 @@ static int32_t op_bswap(struct op_call *call)
  */
 static int32_t op_vadd(struct op_call *call)
 {
-	GET_PARAMS(box_params_operations_vadd, p);
+	OP_PARAMS(box_params_operations_vadd, p);
 	int32_t st = check_in_out(call);
 	if (st == BOX_OK)
 		st = check_elements(call, p->width, (1u << 1) | (1u << 2) | (1u << 4) | (1u << 8));
@@ -460,7 +438,7 @@ static int32_t op_vadd(struct op_call *call)
 	unsigned w = p->width;
 
 	for (uint64_t off = 0; off < in->size; off += w)
-		put_le(out->data + off, get_le(in->data + off, w) + p->addend, w);
+		op_put_le(out->data + off, get_le(in->data + off, w) + p->addend, w);
 	out->size = in->size;
 	call->value = in->size / w;
 	return BOX_OK;

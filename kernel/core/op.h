@@ -49,4 +49,31 @@ struct deck {
 	unsigned count;
 };
 
+/* Helpers every Deck's decode step uses. */
+
+/* Fetch the op's parameter struct into `var` or return BOX_ERR_INVALID. */
+#define OP_PARAMS(type, var)                                           \
+	const struct type *var = call->params;                         \
+	if (!var || call->param_size < sizeof(*var))                   \
+		return BOX_ERR_INVALID
+
+/* A Crate the op needs: missing or inconsistent -> INVALID; size past capacity -> BOUNDS. */
+static inline int32_t op_check_buf(const struct op_buf *b)
+{
+	if (!b)
+		return BOX_ERR_INVALID;
+	if (!b->data && b->capacity)
+		return BOX_ERR_INVALID;
+	if (b->size > b->capacity)
+		return BOX_ERR_BOUNDS;
+	return BOX_OK;
+}
+
+/* Store the low `width` bytes of v little-endian (results are little-endian). */
+static inline void op_put_le(uint8_t *p, uint64_t v, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #endif
