@@ -202,3 +202,10 @@ void app_core_idle(void)
 {
 	launch_app_core_loop();
 }
+
+static uint32_t pending_events;
+
+void guide_signal(uint32_t events)
+{
+	__atomic_or_fetch(&pending_events, events, __ATOMIC_RELEASE);
+}

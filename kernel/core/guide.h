@@ -3,6 +3,7 @@
 #define CORE_GUIDE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct cabin;
 
@@ -17,6 +18,8 @@ void guide_detach(struct cabin *c);
 void guide_doorbell(struct cabin *c);
 /* Drain every ring whose doorbell rang; returns the Pockets handled. */
 unsigned guide_poll(void);
+/* Wake parked chains waiting on any of these OP_WAKE_* events; safe from interrupt handlers. */
+void guide_signal(uint32_t events);
 
 __attribute__((noreturn)) void guide_run(void);      /* the K-Core */
 __attribute__((noreturn)) void app_core_idle(void);  /* an App-Core */

@@ -33,6 +33,28 @@ struct op_call {
 	struct op_buf *out;       /* NULL when the op has no output Crate */
 	uint64_t value;           /* out: a scalar result (a hash, an offset, a count) */
 	struct cabin *caller;     /* NULL in host tests */
+	/* Waiting ops (see OP_PENDING): */
+	uint64_t park[2];         /* the op's own state between calls; zero on the first call */
+	uint64_t wake_tsc;        /* out with OP_PENDING: call again once the TSC passes this (0 = no deadline) */
+	uint32_t wake_events;     /* out with OP_PENDING: call again when one of these OP_WAKE_* fires */
+};
+
+/*
+ * An op that has to wait (timer.sleep, console.read, proc.wait, ipc.send)
+ * returns OP_PENDING instead of blocking the Guide: the Guide parks the rest
+ * of the Pocket's chain and calls the same handler again, with the same
+ * Crates and call->park as it left them, when one of call->wake_events is
+ * signalled (guide_signal) or call->wake_tsc passes.  A Cabin never sees
+ * OP_PENDING; while its chain is parked its later Pockets wait behind it.
+ * The host-test engine treats OP_PENDING like any positive return: a bug.
+ */
+#define OP_PENDING 1
+
+enum op_wake {
+	OP_WAKE_CONSOLE    = 1u << 0,  /* console input arrived */
+	OP_WAKE_KBD        = 1u << 1,  /* a key event arrived */
+	OP_WAKE_CABIN_EXIT = 1u << 2,  /* some Cabin exited or was killed */
+	OP_WAKE_IPC        = 1u << 3,  /* an ipc.reply was posted */
 };
 
 typedef int32_t (*op_handler_t)(struct op_call *call);

@@ -14,5 +14,6 @@
 #include "boxos/abi/pocket.h"
 #include "boxos/abi/result.h"
 #include "boxos/abi/ring.h"
+#include "boxos/abi/start.h"
 
 #endif
