@@ -14,4 +14,7 @@
 extern const struct deck operations_deck, execution_deck;
 extern const struct deck hardware_deck, system_deck;
 
+/* The Guide, after Cabins ended: the System Deck drops their Listen entries. */
+void system_deck_forget_gone(void);
+
 #endif

@@ -48,6 +48,20 @@ struct listen_table *sys_listen(void)
 	return &listen;
 }
 
+void system_deck_forget_gone(void)
+{
+	if (!state_ready)
+		return;
+	for (unsigned i = 0; i < LISTEN_SLOTS; i++) {
+		uint32_t id = listen.e[i].cabin;
+		if (!id)
+			continue;
+		struct cabin *c = cabin_find(id);
+		if (!c || c->state >= CABIN_EXITING)
+			listen_forget(&listen, id);
+	}
+}
+
 struct cabin *sys_target(const struct op_call *call, uint64_t id)
 {
 	if (id == 0)

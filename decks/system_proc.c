@@ -67,7 +67,7 @@ int32_t sys_proc_spawn(struct op_call *call)
 			return BOX_ERR_NOENT;
 		if (strcmp(why, "too many Cabins") == 0)
 			return BOX_ERR_BUSY;
-		if (strcmp(why, "out of memory") == 0 || strcmp(why, "out of memory for the stack") == 0)
+		if (strncmp(why, "out of memory", 13) == 0)
 			return BOX_ERR_NOMEM;
 		return BOX_ERR_INVALID; /* a broken ELF in the bundle */
 	}

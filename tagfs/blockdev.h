@@ -1,7 +1,7 @@
 /*
  * blockdev.h: the block-device interface TagFS is built on.
  *
- * TagFS (tagfs/*.c) never touches hardware or files: it reads and writes
+ * TagFS (the .c files in tagfs/) never touches hardware or files: it reads and writes
  * 4 KiB blocks through a struct tagfs_dev.  The kernel backs one with a disk
  * driver (AHCI, virtio-blk), the host tools and tests with an image file or
  * a RAM buffer, and Braid (tagfs/braid.c) with two or three other devices,

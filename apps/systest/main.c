@@ -8,7 +8,9 @@
  *   self       proc.info on itself and its start page agree (id, auth, name,
  *              argv), and proc.list names it
  *   heap       the heap range fills on first touch (user_pages grows by one
- *              per page touched; the bytes read back)
+ *              per page touched; the bytes read back), also when the first
+ *              touch is the kernel writing an output Crate that straddles
+ *              two untouched pages
  *   spawn      spawn exit42 and sysprobe with arguments, wait for 42 and the
  *              argument-derived status; a second wait is NOENT; a missing
  *              program NOENT; bad argument strings INVALID; wait with no
@@ -115,6 +117,10 @@ static void step_heap(void)
 	CHECK("heap", info(0, &after) == BOX_OK);
 	CHECK("heap", after.user_pages == before.user_pages + 2);
 	CHECK("heap", after.kernel_bytes > 0);
+	/* an output Crate on heap pages never touched: the kernel backs them first */
+	struct box_proc_info *fresh = (struct box_proc_info *)(start->heap_base + (20u << 20) - 40);
+	CHECK("heap", info(0, fresh) == BOX_OK && fresh->id == start->cabin);
+	CHECK("heap", info(0, &after) == BOX_OK && after.user_pages == before.user_pages + 4);
 	report("heap", 1, "");
 }
 

@@ -363,8 +363,27 @@ int32_t cabin_populate(struct cabin *c, uint64_t va)
 	return st;
 }
 
+int32_t cabin_populate_range(struct cabin *c, uint64_t va, uint64_t len)
+{
+	if (len == 0 || va + len < va)
+		return BOX_OK;
+	for (uint64_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) {
+		int32_t st = cabin_populate(c, page);
+		if (st == BOX_ERR_NOMEM)
+			return st;
+	}
+	return BOX_OK; /* pages outside the demand ranges are uaccess_check's to judge */
+}
+
+static void orphan_child(struct cabin *child, void *parent)
+{
+	if (child->parent == ((struct cabin *)parent)->id)
+		child->autoreap = true; /* nobody is left to proc.wait for it */
+}
+
 void cabin_release(struct cabin *c)
 {
+	cabin_foreach(orphan_child, c);
 	if (c->attached) {
 		guide_detach(c);
 		c->attached = false;

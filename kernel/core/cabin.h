@@ -86,6 +86,9 @@ void cabin_set_origin(struct cabin *c, uint8_t auth, uint32_t parent);
 /* Back the page at va with a zeroed page if it lies in the heap or stack range
  * and is not mapped yet: BOX_OK, or BOX_ERR_FAULT / BOX_ERR_NOMEM. */
 int32_t cabin_populate(struct cabin *c, uint64_t va);
+/* cabin_populate for every page of [va, va + len) in a demand range: BOX_OK
+ * or BOX_ERR_NOMEM (pages elsewhere are left for uaccess_check to judge). */
+int32_t cabin_populate_range(struct cabin *c, uint64_t va, uint64_t len);
 /* Kernel stack frames for the first entry (called from core/sched.c). */
 void cabin_first_entry(void);
 /* Stop the Cabin running on this CPU (from a notify or a fault); never returns. */

@@ -199,7 +199,9 @@ static bool handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 	res->cookie = plan.pocket.cookie;
 	for (uint32_t i = 0; i < plan.crate_count; i++) {
 		const struct box_crate *k = &plan.crates[i];
-		st = uaccess_check(c, k->addr, k->capacity, k->dir & BOX_CRATE_OUT);
+		st = cabin_populate_range(c, k->addr, k->capacity); /* untouched heap or stack */
+		if (st == BOX_OK)
+			st = uaccess_check(c, k->addr, k->capacity, k->dir & BOX_CRATE_OUT);
 		if (st != BOX_OK) {
 			fail(res, st);
 			return true;
@@ -332,8 +334,10 @@ unsigned guide_poll(void)
 	spin_lock(&guide_lock);
 	__atomic_store_n(&guide_owner, this_cpu()->id, __ATOMIC_RELAXED);
 	uint32_t events = __atomic_exchange_n(&pending_events, 0, __ATOMIC_ACQUIRE);
-	if (events & OP_WAKE_CABIN_EXIT)
+	if (events & OP_WAKE_CABIN_EXIT) {
 		reap_orphans();
+		system_deck_forget_gone();
+	}
 	if (parked)
 		handled += resume_parked(events);
 	for (unsigned w = 0; w < GUIDE_MAX_CABINS / 64; w++) {

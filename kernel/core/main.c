@@ -152,7 +152,6 @@ void kmain(struct bootinfo *bi)
 	panic_exit_qemu = selftest;
 	if (acpi_init(bi->acpi_rsdp) != 0)
 		panic("acpi: no usable ACPI tables (need the MADT to find the APICs)");
-	timer_calibrate_tsc();
 
 	/* 3. */
 	if (pmm_init(phys_to_virt(bi->mem_map), bi->mem_map_count, HHDM_BASE) != 0)
@@ -174,7 +173,7 @@ void kmain(struct bootinfo *bi)
 	lapic_init_bsp(acpi.lapic_phys);
 	cpus[0].apic_id = lapic_id();
 	ioapic_init();
-	timer_calibrate_lapic();
+	timer_calibrate();
 	timer_start_cpu();
 	cpus[0].online = 1;
 	notify_init_cpu();

@@ -112,7 +112,8 @@ void buddy_init(struct buddy_zone *z, const char *name, uint64_t base_phys,
 		z->free_list[order] = BUDDY_NIL;
 		z->free_blocks[order] = 0;
 	}
-	memset(z->meta, META_RESERVED, buddy_meta_bytes(npages));
+	/* only the state bytes: next/prev are written before they are read */
+	memset(z->meta, META_RESERVED, state_bytes(npages));
 }
 
 /*
@@ -144,7 +145,18 @@ static void release_block(struct buddy_zone *z, uint64_t phys, unsigned order)
 
 static bool pages_reserved(const struct buddy_zone *z, uint64_t first, uint64_t count)
 {
-	for (uint64_t i = first; i < first + count; i++)
+	uint64_t i = first, end = first + count;
+	/* word at a time where aligned: META_RESERVED is 0 */
+	for (; i < end && (i & 7); i++)
+		if (z->meta[i] != META_RESERVED)
+			return false;
+	for (; i + 8 <= end; i += 8) {
+		uint64_t word;
+		__builtin_memcpy(&word, &z->meta[i], 8);
+		if (word)
+			return false;
+	}
+	for (; i < end; i++)
 		if (z->meta[i] != META_RESERVED)
 			return false;
 	return true;
@@ -189,8 +201,7 @@ void buddy_add_free(struct buddy_zone *z, uint64_t phys, uint64_t npages)
 				break;
 			order++;
 		}
-		for (uint64_t j = 1; j < (1ULL << order); j++)
-			z->meta[i + j] = META_TAIL;
+		memset(&z->meta[i + 1], META_TAIL, (1ULL << order) - 1);
 		release_block(z, p, order);
 		i += 1ULL << order;
 	}

@@ -60,6 +60,23 @@ __attribute__((noreturn)) static void ap_entry(struct cpu *c)
 	sched_app_core_loop();
 }
 
+/*
+ * The MP specification's INIT-SIPI-SIPI waits 10 ms after INIT, for the
+ * external APICs of the 1990s.  CPUs with an integrated APIC that are
+ * family 6 or later (Intel) or 0xF or later (AMD) take a STARTUP right after
+ * INIT (Linux skips the wait for them too), and 10 ms per AP was most of
+ * BoxOS's boot; older or unknown CPUs keep the full wait.
+ */
+static uint64_t init_delay_us(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	uint32_t family = (r[0] >> 8) & 0xF;
+	if (family == 0xF)
+		family += (r[0] >> 20) & 0xFF;
+	return family >= 6 ? 0 : 10000;
+}
+
 static bool start_one(struct cpu *c, uint8_t *copy, uint64_t tramp_phys)
 {
 	uint64_t stack = pmm_alloc(ZONE_USER, 2); /* 16 KiB */
@@ -78,7 +95,7 @@ static bool start_one(struct cpu *c, uint8_t *copy, uint64_t tramp_phys)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	lapic_send_init(c->apic_id);
-	timer_delay_us(10000);
+	timer_delay_us(init_delay_us());
 	for (int attempt = 0; attempt < 2 && !c->online; attempt++) {
 		lapic_send_startup(c->apic_id, (uint8_t)(tramp_phys >> 12));
 		uint64_t deadline = rdtsc() + timer_tsc_hz() / 2;

@@ -20,7 +20,10 @@
 
 #define PM_TIMER_HZ 3579545ULL
 #define PIT_HZ 1193182ULL
-#define CALIBRATION_MS 20
+/* One calibration window measures the TSC and the LAPIC timer together, and
+ * every millisecond of it is a millisecond of boot: 5 ms of the 3.58 MHz PM
+ * timer (or the PIT) pins both to about 0.02%. */
+#define CALIBRATION_MS 5
 
 uint64_t kernel_entry_tsc;
 static uint64_t tsc_hz;
@@ -56,36 +59,53 @@ static uint32_t pm_timer_read(void)
 	return acpi.pm_timer_32bit ? v : (v & 0xFFFFFF);
 }
 
-static uint64_t calibrate_pm_timer(void)
+/* What one calibration window saw: TSC and LAPIC timer counts over a known time. */
+struct window {
+	uint64_t tsc;        /* TSC ticks elapsed */
+	uint64_t lapic;      /* LAPIC timer counts elapsed (divide by 16) */
+	uint64_t ref;        /* reference ticks elapsed */
+	uint64_t ref_hz;     /* reference frequency */
+};
+
+/* Both clocks are read right at the edges of the reference window, so a
+ * vCPU descheduled in the middle skews nothing. */
+static bool window_pm_timer(struct window *w)
 {
 	uint32_t mask = acpi.pm_timer_32bit ? 0xFFFFFFFFu : 0xFFFFFFu;
 	uint64_t want = PM_TIMER_HZ * CALIBRATION_MS / 1000;
-	uint32_t start = pm_timer_read();
+	lapic_timer_start_count();
+	uint32_t last = pm_timer_read();
 	uint64_t tsc0 = rdtsc_ordered(), elapsed = 0;
-	uint32_t last = start;
+	uint32_t lapic0 = lapic_timer_read_count();
 	while (elapsed < want) {
 		uint32_t now = pm_timer_read();
 		elapsed += (now - last) & mask;
 		last = now;
 	}
+	uint32_t lapic1 = lapic_timer_read_count();
 	uint64_t tsc1 = rdtsc_ordered();
-	return (tsc1 - tsc0) * PM_TIMER_HZ / elapsed;
+	*w = (struct window){tsc1 - tsc0, lapic0 - lapic1, elapsed, PM_TIMER_HZ};
+	return elapsed > 0;
 }
 
-static uint64_t calibrate_pit(void)
+static bool window_pit(struct window *w)
 {
 	uint16_t count = PIT_HZ * CALIBRATION_MS / 1000;
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate on, speaker off */
 	outb(0x43, 0xB0);                       /* channel 2, lo/hi, mode 0 */
+	lapic_timer_start_count();
 	outb(0x42, count & 0xFF);
 	outb(0x42, count >> 8);
 	uint64_t tsc0 = rdtsc_ordered();
+	uint32_t lapic0 = lapic_timer_read_count();
 	uint64_t limit = tsc0 + (1ULL << 34); /* give up if the PIT never ends */
 	while (!(inb(0x61) & 0x20))
 		if (rdtsc() > limit)
-			return 0;
+			return false;
+	uint32_t lapic1 = lapic_timer_read_count();
 	uint64_t tsc1 = rdtsc_ordered();
-	return (tsc1 - tsc0) * 1000 / CALIBRATION_MS;
+	*w = (struct window){tsc1 - tsc0, lapic0 - lapic1, count, PIT_HZ};
+	return true;
 }
 
 static void timer_tick(struct trap_frame *f)
@@ -95,37 +115,27 @@ static void timer_tick(struct trap_frame *f)
 	sched_tick(); /* quantum accounting; the switch itself waits for the EOI (trap.c) */
 }
 
-void timer_calibrate_tsc(void)
+void timer_calibrate(void)
 {
-	if (acpi.pm_timer_port) {
-		tsc_hz = calibrate_pm_timer();
+	struct window w = {0};
+	if (acpi.pm_timer_port && window_pm_timer(&w))
 		source = "ACPI PM timer";
-	}
-	if (!tsc_hz) {
-		tsc_hz = calibrate_pit();
+	else if (window_pit(&w))
 		source = "PIT";
+	if (w.ref) {
+		tsc_hz = w.tsc * w.ref_hz / w.ref;
+		lapic_ticks_per_sec = w.lapic * w.ref_hz / w.ref;
 	}
-	if (!tsc_hz) {
+	if (!tsc_hz || !lapic_ticks_per_sec) {
 		tsc_hz = 1000000000ULL;
+		lapic_ticks_per_sec = 62500000ULL;
 		source = "a guess (no reference timer)";
-		log_warn("timer: no PM timer or PIT; assuming a 1 GHz TSC");
+		log_warn("timer: no PM timer or PIT; assuming a 1 GHz TSC and a 62.5 MHz LAPIC timer");
 	}
-	log_info("timer: TSC %lu.%03lu MHz (measured against the %s)", tsc_hz / 1000000,
-		 (tsc_hz / 1000) % 1000, source);
-}
-
-void timer_calibrate_lapic(void)
-{
-	lapic_timer_start_count();
-	uint64_t start = rdtsc();
-	while (rdtsc() - start < tsc_hz * CALIBRATION_MS / 1000)
-		cpu_relax();
-	uint32_t used = 0xFFFFFFFFu - lapic_timer_read_count();
-	lapic_ticks_per_sec = (uint64_t)used * 1000 / CALIBRATION_MS;
-
 	irq_register(VEC_TIMER, timer_tick);
-	log_info("timer: LAPIC timer %lu kHz, tick %u Hz on every CPU", lapic_ticks_per_sec / 1000,
-		 TIMER_HZ);
+	log_info("timer: TSC %lu.%03lu MHz, LAPIC timer %lu kHz (measured against the %s); "
+		 "tick %u Hz on every CPU", tsc_hz / 1000000, (tsc_hz / 1000) % 1000,
+		 lapic_ticks_per_sec / 1000, source, TIMER_HZ);
 }
 
 void timer_start_cpu(void)

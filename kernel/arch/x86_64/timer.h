@@ -8,8 +8,9 @@
 
 extern uint64_t kernel_entry_tsc;  /* stamped by entry.S */
 
-void timer_calibrate_tsc(void);    /* bootstrap CPU, after ACPI: the TSC rate */
-void timer_calibrate_lapic(void);  /* bootstrap CPU, after the LAPIC: its timer rate */
+/* Bootstrap CPU, after ACPI and the LAPIC: the TSC and LAPIC timer rates,
+ * from one window of the ACPI PM timer (the PIT without one). */
+void timer_calibrate(void);
 void timer_start_cpu(void);        /* every CPU: start its periodic tick */
 uint64_t timer_tsc_hz(void);
 const char *timer_calibration_source(void);
