@@ -757,12 +757,13 @@ int braid_resync(struct braid *b, uint64_t max_blocks, uint64_t *remaining_exten
 	if (!b)
 		return TAGFS_EINVAL;
 	for (uint32_t i = 0; mirrored(b) && i < b->label.member_count; i++) {
+		int member_status = TAGFS_OK;
 		for (uint64_t e = 0; b->state[i] == BRAID_STALE && e < b->track_extents; e++) {
 			if (max_blocks && b->stats.resync_blocks - start >= max_blocks)
 				break;
-			if (bit_get(b->dirty[i], e) && copy_extent(b, i, e, &status))
+			if (bit_get(b->dirty[i], e) && copy_extent(b, i, e, &member_status))
 				bit_clear(b->dirty[i], e);
-			if (status == TAGFS_EIO)
+			if (member_status == TAGFS_EIO)
 				break;
 		}
 		if (b->state[i] == BRAID_STALE && bits_set(b, b->dirty[i]) == 0) {
@@ -771,8 +772,12 @@ int braid_resync(struct braid *b, uint64_t max_blocks, uint64_t *remaining_exten
 				promoted = true;
 			} else {
 				drop_member(b, i);
+				member_status = TAGFS_EIO;
 			}
 		}
+		/* EIO (a member or every source failed) outranks a conflict. */
+		if (member_status == TAGFS_EIO || status == TAGFS_OK)
+			status = member_status;
 	}
 	if (promoted) {
 		int rc = commit_labels(b);
@@ -831,7 +836,10 @@ int braid_add_member(struct braid *b, uint32_t index, struct tagfs_dev *dev,
 		rc = TAGFS_EIO;
 	if (rc != TAGFS_OK)
 		return refuse(why, BRAID_WHY_IO, (int)index, rc);
-	return braid_resync(b, 0, NULL);
+	rc = braid_resync(b, 0, NULL);
+	/* Another stale member's trouble is not this one's: it is reported by
+	 * braid_resync() and the counters. */
+	return b->state[index] == BRAID_ACTIVE ? TAGFS_OK : rc;
 }
 
 void braid_note_placement(struct braid *b, uint32_t region)
