@@ -198,5 +198,7 @@ void braid_get_stats(const struct braid *b, struct braid_stats *out);
 int braid_read_label(struct tagfs_dev *dev, void *scratch, struct braid_label *out,
 		     enum braid_reason *why);
 void braid_encode_label(const struct braid_label *l, uint8_t block[TAGFS_BLOCK_SIZE]);
+/* Same mode, member count, extent and sizes. */
+bool braid_label_same_shape(const struct braid_label *a, const struct braid_label *c);
 
 #endif

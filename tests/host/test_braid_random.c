@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "test_braid_memdev.h"
+#include "test_braid_fixture.h"
 
 #define LB BRAID_LABEL_BLOCKS
 #define MEMBER_BLOCKS 50u
@@ -35,12 +35,12 @@ struct world {
 	struct braid_stats expect;  /* counters the model predicts */
 };
 
-static uint8_t *model_block(struct world *w, uint64_t blk) { return w->model + blk * TAGFS_BLOCK_SIZE; }
+static uint8_t *world_block(struct world *w, uint64_t blk) { return w->model + blk * TAGFS_BLOCK_SIZE; }
 static uint8_t *copy_of(struct world *w, uint32_t i, uint64_t blk) { return memdev_block(&w->m[i], LB + blk); }
 
 static bool copy_good(struct world *w, uint32_t i, uint64_t blk)
 {
-	return memcmp(copy_of(w, i, blk), model_block(w, blk), TAGFS_BLOCK_SIZE) == 0;
+	return memcmp(copy_of(w, i, blk), world_block(w, blk), TAGFS_BLOCK_SIZE) == 0;
 }
 
 static struct braid_stats now(struct world *w)
@@ -110,10 +110,10 @@ static void op_write(struct world *w)
 	uint64_t blk = rnd_below(w->blocks);
 	struct braid_stats st = now(w);
 	if (rnd_below(5) == 0)  /* sometimes bytes another block holds */
-		memcpy(model_block(w, blk), model_block(w, rnd_below(w->blocks)), TAGFS_BLOCK_SIZE);
+		memcpy(world_block(w, blk), world_block(w, rnd_below(w->blocks)), TAGFS_BLOCK_SIZE);
 	else
-		fill_random(model_block(w, blk), TAGFS_BLOCK_SIZE);
-	CHECK_EQ(w->d->write(w->d, blk, model_block(w, blk)), TAGFS_OK);
+		fill_random(world_block(w, blk), TAGFS_BLOCK_SIZE);
+	CHECK_EQ(w->d->write(w->d, blk, world_block(w, blk)), TAGFS_OK);
 	struct braid_stats after = now(w);
 	for (uint32_t i = 0; i < w->n; i++) {
 		bool attached = st.member[i].state != BRAID_ABSENT;
@@ -190,7 +190,7 @@ static void op_read(struct world *w, bool with_check)
 	if (source >= 0)
 		memcpy(expected, copy_of(w, (uint32_t)source, blk), TAGFS_BLOCK_SIZE);
 
-	struct tagfs_check c = { check_equal, model_block(w, blk) };
+	struct tagfs_check c = { check_equal, world_block(w, blk) };
 	int rc = w->d->read(w->d, blk, buf, with_check ? &c : NULL);
 	CHECK_EQ(rc, want);
 	if (rc == TAGFS_OK && want == TAGFS_OK) {
@@ -299,9 +299,9 @@ static void scrub(struct world *w)
 {
 	uint8_t buf[TAGFS_BLOCK_SIZE];
 	for (uint64_t blk = 0; blk < w->blocks; blk++) {
-		struct tagfs_check c = { check_equal, model_block(w, blk) };
+		struct tagfs_check c = { check_equal, world_block(w, blk) };
 		if (w->d->read(w->d, blk, buf, &c) == TAGFS_ECORRUPT)
-			CHECK_EQ(w->d->write(w->d, blk, model_block(w, blk)), TAGFS_OK);
+			CHECK_EQ(w->d->write(w->d, blk, world_block(w, blk)), TAGFS_OK);
 	}
 }
 
