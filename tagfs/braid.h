@@ -20,7 +20,7 @@
  * copies what it missed.  See docs/braid.md for the algorithms and the label
  * layout.
  *
- * struct braid holds all state (about 40 KiB, no allocation inside): the
+ * struct braid holds all state (about 37 KiB, no allocation inside): the
  * caller provides it (static, or kmalloc in the kernel).  Calls on one braid
  * must not run concurrently; the caller serialises them.
  */
