@@ -296,10 +296,79 @@ static void test_labels(void)
 	free(b);
 }
 
+/* Labels with a valid checksum but random fields (what a hostile or buggy
+ * writer could leave): assembly refuses or builds a set that only ever asks
+ * its members for blocks they have. */
+static void test_random_labels(void)
+{
+	struct set s;
+	CHECK_EQ(set_make(&s, BRAID_WEAVE, 3, 30, 0), TAGFS_OK);
+	uint8_t saved[3][2 * TAGFS_BLOCK_SIZE];
+	for (int i = 0; i < 3; i++)
+		memcpy(saved[i], s.m[i].data, sizeof saved[i]);
+	struct braid *b = calloc(1, sizeof *b);
+	static const uint64_t sizes[] = { 0, 1, 27, 28, 29, 30, 56, 84, 1ull << 40, UINT64_MAX, UINT64_MAX - 1 };
+	unsigned accepted = 0, refused = 0, rounds = 3000;
+	uint8_t buf[TAGFS_BLOCK_SIZE];
+	for (unsigned k = 0; k < rounds; k++) {
+		for (int i = 0; i < 3; i++) {
+			if (rnd_below(3) == 0)
+				continue;  /* keep this member's real label */
+			struct braid_label l = {
+				.version = rnd_below(8) ? 1 : (uint32_t)rnd(),
+				.mode = rnd_below(4) ? BRAID_WEAVE : (uint32_t)rnd_below(5),
+				.member_count = rnd_below(4) ? 3 : (uint32_t)rnd_below(5),
+				.member_index = rnd_below(2) ? (uint32_t)i : (uint32_t)rnd_below(4),
+				.extent_blocks = rnd_below(2) ? 0 : rnd_below(2) ? (uint32_t)rnd_below(9) : (uint32_t)rnd(),
+				.set_blocks = sizes[rnd_below(11)],
+				.member_blocks = sizes[rnd_below(11)],
+				.generation = rnd_below(4),
+				.current_mask = (uint32_t)rnd_below(16),
+				.flags = rnd_below(8) ? 0 : (uint32_t)rnd(),
+			};
+			memset(l.set_id, 1, sizeof l.set_id);
+			l.set_id[0] = rnd_below(4) ? 0xb7 : 0;
+			if (rnd_below(2))  /* often self-consistent sizes */
+				l.member_blocks = l.set_blocks + 2;
+			uint64_t copy = rnd_below(3);  /* A, B, or both */
+			if (copy != 1)
+				braid_encode_label(&l, memdev_block(&s.m[i], 0));
+			if (copy != 0)
+				braid_encode_label(&l, memdev_block(&s.m[i], 1));
+		}
+		struct braid_problem why;
+		int rc = braid_assemble(b, s.devs, 3, &why);
+		CHECK(rc == TAGFS_OK || rc == TAGFS_EFORMAT || rc == TAGFS_EIO);
+		if (rc == TAGFS_OK) {
+			accepted++;
+			struct tagfs_dev *d = braid_dev(b);
+			CHECK(d->blocks >= 1 && d->blocks <= 3 * 28);
+			for (uint64_t blk = 0; blk < d->blocks; blk++) {
+				int r = d->read(d, blk, buf, NULL);
+				CHECK(r == TAGFS_OK || r == TAGFS_ECORRUPT || r == TAGFS_EIO);
+			}
+			CHECK(d->write(d, d->blocks - 1, buf) == TAGFS_OK || d->region_of);
+		} else {
+			refused++;
+			CHECK(why.reason != BRAID_WHY_NONE);
+			CHECK(strlen(braid_reason_text(why.reason)) > 0);
+		}
+		for (int i = 0; i < 3; i++)
+			memcpy(s.m[i].data, saved[i], sizeof saved[i]);
+	}
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(s.m[i].out_of_range, 0);
+	CHECK(accepted > 0);
+	CHECK(refused > rounds / 4);
+	free(b);
+	set_free(&s);
+}
+
 int main(void)
 {
 	test_modes_roundtrip();
 	test_stripe_placement();
 	test_labels();
+	test_random_labels();
 	return check_report();
 }

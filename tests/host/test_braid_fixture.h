@@ -26,13 +26,16 @@ struct memdev {
 	bool fail_io, fail_flush, drop_writes;
 	int64_t bad_block;  /* reads of this block fail; -1 = none */
 	uint64_t reads, writes, flushes;
+	uint64_t out_of_range;  /* requests past the end: a geometry bug upstairs */
 };
 
 static inline int memdev_read(struct tagfs_dev *d, uint64_t block, void *buf, const struct tagfs_check *check)
 {
 	struct memdev *m = d->ctx;
-	if (block >= d->blocks)
+	if (block >= d->blocks) {
+		m->out_of_range++;
 		return TAGFS_ERANGE;
+	}
 	m->reads++;
 	if (m->fail_io || (int64_t)block == m->bad_block)
 		return TAGFS_EIO;
@@ -45,8 +48,10 @@ static inline int memdev_read(struct tagfs_dev *d, uint64_t block, void *buf, co
 static inline int memdev_write(struct tagfs_dev *d, uint64_t block, const void *buf)
 {
 	struct memdev *m = d->ctx;
-	if (block >= d->blocks)
+	if (block >= d->blocks) {
+		m->out_of_range++;
 		return TAGFS_ERANGE;
+	}
 	m->writes++;
 	if (m->fail_io)
 		return TAGFS_EIO;
