@@ -6,8 +6,10 @@
  *
  * Faults: every transfer fails (fail_io, a pulled disk), reads of one block
  * fail (bad_block, a bad sector), flushes fail, writes are acknowledged but
- * dropped (drop_writes, a lying cache); bit rot is done by flipping bytes in
- * data directly (memdev_flip).  It counts what it was asked to do.
+ * dropped (drop_writes, a lying cache), the power is cut after N writes
+ * across all disks sharing one counter (power), and a volatile write cache
+ * loses what was not flushed (memdev_use_cache, memdev_lose_cache); bit rot
+ * is done by flipping bytes in data directly (memdev_flip).  It counts what it was asked to do.
  */
 #ifndef TEST_BRAID_FIXTURE_H
 #define TEST_BRAID_FIXTURE_H
@@ -27,7 +29,21 @@ struct memdev {
 	int64_t bad_block;  /* reads of this block fail; -1 = none */
 	uint64_t reads, writes, flushes;
 	uint64_t out_of_range;  /* requests past the end: a geometry bug upstairs */
+	int64_t *power;  /* writes left before the power cut (shared by a machine's disks); NULL = none */
+	uint8_t *durable;  /* with a volatile cache: what survives power loss (flush copies data here) */
 };
+
+/* After the power cut every transfer fails; a write spends one unit. */
+static inline bool memdev_powered(struct memdev *m, bool spend)
+{
+	if (!m->power)
+		return true;
+	if (*m->power <= 0)
+		return false;
+	if (spend)
+		(*m->power)--;
+	return true;
+}
 
 static inline int memdev_read(struct tagfs_dev *d, uint64_t block, void *buf, const struct tagfs_check *check)
 {
@@ -37,7 +53,7 @@ static inline int memdev_read(struct tagfs_dev *d, uint64_t block, void *buf, co
 		return TAGFS_ERANGE;
 	}
 	m->reads++;
-	if (m->fail_io || (int64_t)block == m->bad_block)
+	if (m->fail_io || (int64_t)block == m->bad_block || !memdev_powered(m, false))
 		return TAGFS_EIO;
 	memcpy(buf, m->data + block * TAGFS_BLOCK_SIZE, TAGFS_BLOCK_SIZE);
 	if (check && !check->ok(buf, check->arg))
@@ -53,7 +69,7 @@ static inline int memdev_write(struct tagfs_dev *d, uint64_t block, const void *
 		return TAGFS_ERANGE;
 	}
 	m->writes++;
-	if (m->fail_io)
+	if (m->fail_io || !memdev_powered(m, true))
 		return TAGFS_EIO;
 	if (!m->drop_writes)
 		memcpy(m->data + block * TAGFS_BLOCK_SIZE, buf, TAGFS_BLOCK_SIZE);
@@ -64,7 +80,26 @@ static inline int memdev_flush(struct tagfs_dev *d)
 {
 	struct memdev *m = d->ctx;
 	m->flushes++;
-	return m->fail_io || m->fail_flush ? TAGFS_EIO : TAGFS_OK;
+	if (m->fail_io || m->fail_flush || !memdev_powered(m, false))
+		return TAGFS_EIO;
+	if (m->durable)
+		memcpy(m->durable, m->data, m->dev.blocks * TAGFS_BLOCK_SIZE);
+	return TAGFS_OK;
+}
+
+/* Gives the disk a volatile write cache: writes are lost at power loss
+ * (memdev_lose_cache) unless a flush came after them. */
+static inline void memdev_use_cache(struct memdev *m)
+{
+	m->durable = malloc(m->dev.blocks * TAGFS_BLOCK_SIZE);
+	memcpy(m->durable, m->data, m->dev.blocks * TAGFS_BLOCK_SIZE);
+}
+
+/* Power loss or a pulled cable: the cache is gone, the medium remains. */
+static inline void memdev_lose_cache(struct memdev *m)
+{
+	if (m->durable)
+		memcpy(m->data, m->durable, m->dev.blocks * TAGFS_BLOCK_SIZE);
 }
 
 static inline void memdev_init(struct memdev *m, uint64_t blocks)
@@ -83,7 +118,9 @@ static inline void memdev_init(struct memdev *m, uint64_t blocks)
 static inline void memdev_free(struct memdev *m)
 {
 	free(m->data);
+	free(m->durable);
 	m->data = NULL;
+	m->durable = NULL;
 }
 
 static inline uint8_t *memdev_block(struct memdev *m, uint64_t block)
@@ -91,10 +128,12 @@ static inline uint8_t *memdev_block(struct memdev *m, uint64_t block)
 	return m->data + block * TAGFS_BLOCK_SIZE;
 }
 
-/* Changes one byte of a block to a different value. */
+/* Changes one byte of a block to a different value (on the medium too). */
 static inline void memdev_flip(struct memdev *m, uint64_t block, uint32_t offset, uint8_t x)
 {
 	memdev_block(m, block)[offset % TAGFS_BLOCK_SIZE] ^= (uint8_t)(x ? x : 1);
+	if (m->durable)
+		m->durable[block * TAGFS_BLOCK_SIZE + offset % TAGFS_BLOCK_SIZE] ^= (uint8_t)(x ? x : 1);
 }
 
 /* xorshift64*: deterministic test randomness. */
