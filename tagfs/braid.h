@@ -177,14 +177,19 @@ struct tagfs_dev *braid_dev(struct braid *b);
 /* Puts dev into slot index (which must be ABSENT) and resynchronises it:
  * only the extents written since it dropped when it is the same disk with
  * the label it dropped with, otherwise everything.  A blank disk is
- * accepted; a disk labelled for another set or slot is refused. */
+ * accepted; a disk labelled for another set or slot is refused.  Returns
+ * TAGFS_OK once the member is ACTIVE; TAGFS_ECORRUPT leaves it STALE with
+ * the conflicting extents dirty (see braid_resync); TAGFS_EIO if it or
+ * every source failed.  In a stripe only the same disk can come back. */
 int braid_add_member(struct braid *b, uint32_t index, struct tagfs_dev *dev,
 		     struct braid_problem *why);
 
-/* Copies dirty extents onto STALE members, at most max_blocks blocks (0 =
- * no limit); a member whose extents are all copied becomes ACTIVE.  Returns
- * TAGFS_OK when nothing is left, TAGFS_ECORRUPT when some block's current
- * copies disagree (checked reads of it heal them; then call again). */
+/* Copies dirty extents onto STALE members, about max_blocks blocks per
+ * call (0 = no limit); a member whose extents are all copied is flushed and
+ * becomes ACTIVE.  *remaining_extents (may be NULL) says what is left.
+ * Returns TAGFS_OK, TAGFS_ECORRUPT when some block's current copies
+ * disagree (it is left dirty; checked reads of it heal the copies, then call
+ * again), or TAGFS_EIO when a stale member or every source failed. */
 int braid_resync(struct braid *b, uint64_t max_blocks, uint64_t *remaining_extents);
 
 /* TagFS reports that it placed a block in a region because of a tag. */
