@@ -455,7 +455,7 @@ int braid_assemble(struct braid *b, struct tagfs_dev *const members[], uint32_t 
 
 struct tagfs_dev *braid_dev(struct braid *b)
 {
-	return &b->dev;
+	return b ? &b->dev : NULL;
 }
 
 /* ---- resync and re-adding ----------------------------------------------- */
@@ -595,6 +595,8 @@ void braid_note_placement(struct braid *b, uint32_t region)
 
 void braid_get_stats(const struct braid *b, struct braid_stats *out)
 {
+	if (!b || !out)
+		return;
 	*out = b->stats;
 	out->degraded = false;
 	for (uint32_t i = 0; i < b->label.member_count; i++) {
