@@ -144,17 +144,26 @@ def firmware_args(vars_dir, copy=True):
 
 
 def qemu_command(image, fw_args, cores=4, mem="2G", accel="tcg", headless=True,
-                 serial="stdio", gdb=False, no_reboot=False, extra=(), disks=()):
-    """The full QEMU argument list."""
+                 serial="stdio", gdb=False, no_reboot=False, extra=(), disks=(),
+                 boot_disk="ahci"):
+    """The full QEMU argument list.  boot_disk: where the image sits, "ahci"
+    (q35's SATA port 0) or "usb" (a USB stick on an xHCI controller, so the
+    guest sees no SATA disk at all)."""
     if accel == "kvm":
         accel_args = ["-accel", "kvm", "-cpu", "host"]
     else:
         accel_args = ["-accel", accel, "-cpu", "max"]
     # The image on its own drive: q35 attaches it to its AHCI controller.
+    if boot_disk == "ahci":
+        boot_args = ["-drive", "format=raw,file=" + image]
+    elif boot_disk == "usb":
+        boot_args = ["-drive", "if=none,id=bootdisk,format=raw,file=" + image,
+                     "-device", "qemu-xhci", "-device", "usb-storage,drive=bootdisk,bootindex=0"]
+    else:
+        raise QemuError("boot_disk %r is not ahci or usb" % boot_disk)
     cmd = ["qemu-system-x86_64", "-machine", "q35"] + accel_args + [
         "-smp", str(cores), "-m", str(mem),
-    ] + list(fw_args) + [
-        "-drive", "format=raw,file=" + image,
+    ] + list(fw_args) + boot_args + [
         "-serial", serial,
     ] + DEBUG_EXIT_ARGS + disk_args(disks)
     if serial != "mon:stdio":
@@ -252,11 +261,12 @@ class Boot:
     name       a label for the log
     accel      tcg (default) or kvm; the ACCEL variable is not consulted
     disks      [(path, "ahci"|"virtio"), ...] extra raw disks, used in place
+    boot_disk  "ahci" (default) or "usb": how the image itself is attached
     """
 
     def __init__(self, image, cores=1, mem="512M", cmdline=None, files=None,
                  extra=(), no_reboot=False, timeout=120, stop_on=None,
-                 log_path=None, name=None, accel="tcg", disks=()):
+                 log_path=None, name=None, accel="tcg", disks=(), boot_disk="ahci"):
         self.image = image
         self.cores = cores
         self.mem = mem
@@ -265,6 +275,7 @@ class Boot:
         self.log_path = log_path
         self.name = name or os.path.basename(image)
         self.disks = list(disks)
+        self.boot_disk = boot_disk
         self.lines = []         # complete, cleaned serial lines
         self.partial = ""       # the line being received
         self.raw = bytearray()  # everything as received
@@ -304,7 +315,8 @@ class Boot:
         fw = firmware_args(self.tmpdir)
         self.command = qemu_command(copy, fw, cores=self.cores, mem=self.mem,
                                     accel=accel, headless=True, serial="stdio",
-                                    no_reboot=no_reboot, extra=extra, disks=self.disks)
+                                    no_reboot=no_reboot, extra=extra, disks=self.disks,
+                                    boot_disk=self.boot_disk)
         with _live_lock:
             _live_boots.add(self)
         self.started = time.monotonic()
