@@ -8,7 +8,8 @@
  * (the 0x55 0xAA boot signature at the end of sector 0: it is somebody's
  * boot disk, whose last blocks hold the backup GPT), write a pattern to the
  * last 8 blocks, flush, read them back and compare.  One line per disk:
- * "disktest: NAME: PASS ...", "FAIL: why" or "SKIP: why", then a summary.
+ * "disktest: NAME: PASS ...", "FAIL: why" or "SKIP: why" (after a FAIL, whether
+ * block 0 still reads, i.e. whether the driver recovered), then a summary.
  */
 #include "drivers/disk.h"
 #include "lib/log.h"
@@ -143,12 +144,21 @@ void disktest_run(const char *arg)
 	unsigned passed = 0, failed = 0, skipped = 0;
 	for (unsigned i = 0; i < disk_count(); i++) {
 		int r = test_disk(i, seed, buf, expect);
-		if (r > 0)
+		if (r > 0) {
 			passed++;
-		else if (r == 0)
+		} else if (r == 0) {
 			failed++;
-		else
+			/* did the driver recover from the failure, or give the disk up? */
+			struct tagfs_dev *dev = disk_get(i);
+			int err = dev->read(dev, 0, buf, NULL);
+			if (err == 0)
+				log_info("disktest: %s: after the failure block 0 still reads", disk_name(i));
+			else
+				log_info("disktest: %s: after the failure block 0 does not read: error %d",
+					 disk_name(i), err);
+		} else {
 			skipped++;
+		}
 	}
 	kfree(buf);
 	kfree(expect);

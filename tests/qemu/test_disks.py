@@ -213,3 +213,61 @@ def test_disks_bad(ctx):
         with open(ro_path, "rb") as f:
             check(f.read() == ro_data, "the read-only image changed", b)
         check_image_after(good_path, good_data, seed, b, rw)
+
+
+def blkdebug_conf(path, iotype, sector):
+    """A QEMU blkdebug rule: the first `iotype` request touching `sector` fails with EIO."""
+    with open(path, "w") as f:
+        f.write('[inject-error]\nevent = "%s_aio"\niotype = "%s"\nerrno = "5"\n'
+                'sector = "%d"\nonce = "on"\n' % (iotype, iotype, sector))
+
+
+def test_disks_io_errors(ctx):
+    """QEMU's blkdebug fails one read on the AHCI disk and one write on the
+    virtio disk: each failure is logged by the driver, disktest reports
+    FAIL at the right block, the disk still reads afterwards (the AHCI port
+    was recovered), and the boot goes on to power off."""
+    rng = random.Random()
+    with tempfile.TemporaryDirectory(prefix="boxos-disks-") as d:
+        ahci_path = os.path.join(d, "ahci.img")
+        vblk_path = os.path.join(d, "vblk.img")
+        ahci_data = make_image(ahci_path, 24 << 20, rng)
+        vblk_data = make_image(vblk_path, 20 << 20, rng)
+        ahci_blocks, vblk_blocks = len(ahci_data) // BLOCK, len(vblk_data) // BLOCK
+        bad_read = ahci_blocks - 8 + 2   # read back of this block fails
+        bad_write = vblk_blocks - 8 + 5  # writing this block fails
+        blkdebug_conf(os.path.join(d, "r.conf"), "read", bad_read * 8 + 3)
+        blkdebug_conf(os.path.join(d, "w.conf"), "write", bad_write * 8 + 6)
+        extra = ["-drive", "if=none,id=e0,format=raw,file=blkdebug:%s:%s" % (os.path.join(d, "r.conf"), ahci_path),
+                 "-device", "ide-hd,drive=e0,bus=ide.1",
+                 "-drive", "if=none,id=e1,format=raw,file=blkdebug:%s:%s" % (os.path.join(d, "w.conf"), vblk_path),
+                 "-device", "virtio-blk-pci,drive=e1,disable-legacy=on"]
+        seed = random.getrandbits(60)
+        b = ctx.boot(cores=1, mem="512M", cmdline="disktest=%x after=poweroff" % seed, extra=extra)
+        with b:
+            status = b.wait_exit()
+        lines = b.snapshot()
+        forbid(lines, boot=b)
+        check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+        expect_in_order(lines, [
+            ("AHCI driver error", kernel_re(r"ahci1: command 0x25 lba %d failed: status 0x[0-9a-f]+ error .*"
+                                            % (bad_read * 8))),
+            ("AHCI FAIL", kernel_re(r"disktest: ahci1: FAIL: read back block %d: error -1" % bad_read)),
+            ("AHCI recovered", kernel_re(r"disktest: ahci1: after the failure block 0 still reads")),
+            ("virtio driver error", kernel_re(r"vblk0: request type 1 sector %d failed: status 1 \(I/O error\)"
+                                              % (bad_write * 8))),
+            ("virtio FAIL", kernel_re(r"disktest: vblk0: FAIL: write block %d: error -1" % bad_write)),
+            ("virtio still reads", kernel_re(r"disktest: vblk0: after the failure block 0 still reads")),
+            ("summary", kernel_re(r"disktest: 3 disks: 0 passed, 2 failed, 1 skipped .*")),
+            ("power-off", POWER_OFF)], b)
+        # the AHCI disk: all 8 blocks were written and flushed before the read failed
+        check_image_after(ahci_path, ahci_data, seed, b, "ahci1")
+        # the virtio disk: blocks before the failed one written, the rest untouched
+        with open(vblk_path, "rb") as f:
+            after = f.read()
+        first = vblk_blocks - 8
+        for blk in range(first, vblk_blocks):
+            got = after[blk * BLOCK:(blk + 1) * BLOCK]
+            want = pattern_block(seed, blk) if blk < bad_write else vblk_data[blk * BLOCK:(blk + 1) * BLOCK]
+            check(got == want, "vblk0: block %d is %s" % (blk, "not the pattern" if blk < bad_write
+                                                             else "changed after the failed write"), b)
