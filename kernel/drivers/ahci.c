@@ -460,6 +460,15 @@ static void setup_controller(struct pci_dev *d, unsigned controller)
 	unsigned nports = (cap & 0x1F) + 1;
 	if (implemented == 0) /* some controllers leave PI empty: use CAP.NP */
 		implemented = nports >= 32 ? 0xFFFFFFFFu : (1u << nports) - 1;
+	/* never touch a port whose registers lie past the end of the BAR */
+	uint64_t bar_size = d->bars[5].size;
+	for (unsigned i = 0; i < MAX_PORTS; i++) {
+		if ((implemented & (1u << i)) && 0x100 + 0x80 * (uint64_t)(i + 1) > bar_size) {
+			log_warn("ahci: controller %u: port %u lies outside the %lu-byte BAR; ignored",
+				 controller, i, bar_size);
+			implemented &= ~(1u << i);
+		}
+	}
 	log_info("ahci: controller %u at %02x:%02x.%u: AHCI %x.%x, %u ports (mask %#x), %u slots%s",
 		 controller, d->bus, d->dev, d->fn, vs >> 16, (vs >> 8) & 0xFF, nports, implemented,
 		 ((cap >> 8) & 0x1F) + 1, cap & (1u << 31) ? ", 64-bit" : "");

@@ -19,6 +19,12 @@ hold the pattern.
   disks_bad       a 2 KiB AHCI disk and a 2 KiB virtio disk (smaller than one
                   block: each logged and dropped), a read-only virtio disk
                   (SKIP, not written) and a good virtio disk that still passes
+  disks_io_errors QEMU's blkdebug fails one read (AHCI) and one write
+                  (virtio): driver error lines, FAIL at the right block, the
+                  disks still read afterwards, the image holds what was written
+  disks_timeout   both disks throttled to 512 B/s, so transfers outlast the
+                  5 s timeout: timeout lines, FAIL, the virtio disk given up,
+                  the boot still powers off (about a minute)
 """
 
 import ctypes
@@ -271,3 +277,36 @@ def test_disks_io_errors(ctx):
             want = pattern_block(seed, blk) if blk < bad_write else vblk_data[blk * BLOCK:(blk + 1) * BLOCK]
             check(got == want, "vblk0: block %d is %s" % (blk, "not the pattern" if blk < bad_write
                                                              else "changed after the failed write"), b)
+
+
+def test_disks_timeout(ctx):
+    """Both disks throttled by QEMU to 512 bytes/s, so a 4 KiB transfer takes
+    about 8 s, past the drivers' 5 s timeout: each driver logs the timeout
+    (AHCI resets the port, virtio resets the device and gives the disk up),
+    disktest reports FAIL, and the boot still powers off."""
+    rng = random.Random()
+    with tempfile.TemporaryDirectory(prefix="boxos-disks-") as d:
+        ahci_path = os.path.join(d, "ahci.img")
+        vblk_path = os.path.join(d, "vblk.img")
+        make_image(ahci_path, 8 << 20, rng)
+        make_image(vblk_path, 8 << 20, rng)
+        extra = ["-drive", "if=none,id=e0,format=raw,file=%s,bps=512" % ahci_path,
+                 "-device", "ide-hd,drive=e0,bus=ide.1",
+                 "-drive", "if=none,id=e1,format=raw,file=%s,bps=512" % vblk_path,
+                 "-device", "virtio-blk-pci,drive=e1,disable-legacy=on"]
+        b = ctx.boot(cores=1, mem="512M", cmdline="disktest after=poweroff", extra=extra, timeout=240)
+        with b:
+            status = b.wait_exit()
+        lines = b.snapshot()
+        forbid(lines, boot=b)
+        check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+        expect_in_order(lines, [
+            ("AHCI timeout", kernel_re(r"ahci1: command 0x[0-9a-f]+ lba \d+ timed out after 5000 ms .*")),
+            ("AHCI FAIL", kernel_re(r"disktest: ahci1: FAIL: .*")),
+            ("AHCI after", kernel_re(r"disktest: ahci1: after the failure block 0 .*")),
+            ("virtio timeout", kernel_re(r"vblk0: request type \d+ sector \d+ timed out after 5000 ms; "
+                                         r"device reset, disk marked failed")),
+            ("virtio FAIL", kernel_re(r"disktest: vblk0: FAIL: .*")),
+            ("virtio given up", kernel_re(r"disktest: vblk0: after the failure block 0 does not read: error -1")),
+            ("summary", kernel_re(r"disktest: 3 disks: 0 passed, 2 failed, 1 skipped .*")),
+            ("power-off", POWER_OFF)], b)
