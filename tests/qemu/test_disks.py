@@ -25,6 +25,8 @@ hold the pattern.
   disks_timeout   both disks throttled to 512 B/s, so transfers outlast the
                   5 s timeout: timeout lines, FAIL, the virtio disk given up,
                   the boot still powers off (about a minute)
+  disks_pc_legacy the i440fx machine: PCI through ports 0xCF8/0xCFC (no
+                  MCFG), an added AHCI controller, a transitional virtio-blk
 """
 
 import ctypes
@@ -310,3 +312,45 @@ def test_disks_timeout(ctx):
             ("virtio given up", kernel_re(r"disktest: vblk0: after the failure block 0 does not read: error -1")),
             ("summary", kernel_re(r"disktest: 3 disks: 0 passed, 2 failed, 1 skipped .*")),
             ("power-off", POWER_OFF)], b)
+
+
+def test_disks_pc_legacy(ctx):
+    """The older i440fx machine ("pc"): no MCFG, so PCI goes through ports
+    0xCF8/0xCFC; the boot image is on the PIIX IDE controller (no driver,
+    ignored), an added AHCI controller has a disk on port 2, and the
+    virtio-blk device is transitional (1AF4:1001, legacy and modern)."""
+    rng = random.Random()
+    with tempfile.TemporaryDirectory(prefix="boxos-disks-") as d:
+        ahci_path = os.path.join(d, "ahci.img")
+        vblk_path = os.path.join(d, "vblk.img")
+        ahci_data = make_image(ahci_path, 12 << 20, rng)
+        vblk_data = make_image(vblk_path, 20 << 20, rng)
+        extra = ["-machine", "pc", "-device", "ahci,id=ahci",
+                 "-drive", "if=none,id=e0,format=raw,file=%s" % ahci_path,
+                 "-device", "ide-hd,drive=e0,bus=ahci.2",
+                 "-drive", "if=none,id=e1,format=raw,file=%s" % vblk_path,
+                 "-device", "virtio-blk-pci,drive=e1"]
+        seed = random.getrandbits(60)
+        b = ctx.boot(cores=2, mem="512M", cmdline="disktest=%x after=poweroff" % seed, extra=extra)
+        with b:
+            status = b.wait_exit()
+        lines = b.snapshot()
+        forbid(lines, boot=b)
+        check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+        expect_once(lines, kernel_re(r"pci: no MCFG; configuration through ports 0xCF8/0xCFC"),
+                    "legacy PCI access line", b)
+        expect_once(lines, kernel_re(r"pci: 00:[0-9a-f]{2}\.\d 1af4:1001 01\.00\.00 .*"),
+                    "transitional virtio-blk PCI line", b)
+        disks = disk_table(lines, b)
+        check(sorted(disks) == ["ahci0", "vblk0"], "disks found: %s" % sorted(disks), b)
+        check(disks["ahci0"][1] == 12 and disks["vblk0"][1] == 20,
+              "disk sizes %d and %d MiB, expected 12 and 20" % (disks["ahci0"][1], disks["vblk0"][1]), b)
+        hashes = {m.group(1): m.group(2) for _, m in find(lines, HASH_LINE)}
+        passed = {m.group(1): (int(m.group(2)), int(m.group(3))) for _, m in find(lines, PASS_LINE)}
+        for name, path, data in (("ahci0", ahci_path, ahci_data), ("vblk0", vblk_path, vblk_data)):
+            want = "%016x" % xxh3(data[:BLOCK])
+            check(hashes.get(name) == want, "%s: guest hash %s, host %s" % (name, hashes.get(name), want), b)
+            span = check_image_after(path, data, seed, b, name)
+            check(passed.get(name) == span, "%s: PASS span %s, expected %s" % (name, passed.get(name), span), b)
+        _, s = expect_once(lines, SUMMARY, "disktest summary", b)
+        check(s.groups()[:4] == ("2", "2", "0", "0"), "summary: %s" % s.group(0), b)
