@@ -18,7 +18,8 @@ hold the pattern.
                   boots cleanly, "disk: no disks", disktest finds 0 disks
   disks_bad       a 2 KiB AHCI disk and a 2 KiB virtio disk (smaller than one
                   block: each logged and dropped), a read-only virtio disk
-                  (SKIP, not written) and a good virtio disk that still passes
+                  (SKIP, not written) and a good virtio disk, behind a PCIe
+                  root port and a PCI bridge, that still passes
   disks_io_errors QEMU's blkdebug fails one read (AHCI) and one write
                   (virtio): driver error lines, FAIL at the right block, the
                   disks still read afterwards, the image holds what was written
@@ -188,18 +189,25 @@ def test_disks_bad(ctx):
         make_image(tiny_vblk, 2048, rng)
         ro_data = make_image(ro_path, 8 << 20, rng)
         good_data = make_image(good_path, 16 << 20, rng)
-        # the read-only disk goes through extra arguments: qemu.py's disks are writable
+        # the read-only disk goes through extra arguments (qemu.py's disks are
+        # writable), and so does the good one: behind a PCIe root port and a
+        # PCIe-to-PCI bridge, two buses down, to exercise the bridge walk
         extra = ["-drive", "if=none,id=rodisk,file=%s,format=raw,readonly=on" % ro_path,
-                 "-device", "virtio-blk-pci,drive=rodisk,disable-legacy=on"]
+                 "-device", "virtio-blk-pci,drive=rodisk,disable-legacy=on",
+                 "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
+                 "-device", "pcie-pci-bridge,id=br1,bus=rp1",
+                 "-drive", "if=none,id=good,file=%s,format=raw" % good_path,
+                 "-device", "virtio-blk-pci,drive=good,bus=br1,addr=3,disable-legacy=on"]
         seed = random.getrandbits(60)
         b = ctx.boot(cores=2, mem="512M", cmdline="disktest=%x after=poweroff" % seed,
-                     disks=[(tiny_ahci, "ahci"), (tiny_vblk, "virtio"), (good_path, "virtio")],
-                     extra=extra)
+                     disks=[(tiny_ahci, "ahci"), (tiny_vblk, "virtio")], extra=extra)
         with b:
             status = b.wait_exit()
         lines = b.snapshot()
         forbid(lines, boot=b)
         check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+        behind = find(lines, kernel_re(r"pci: (0[1-9a-f]|[1-9a-f][0-9a-f]):03\.0 1af4:1042 .*"))
+        check(len(behind) == 1, "the virtio disk behind the bridges was not enumerated", b)
         dropped = find(lines, kernel_re(r"(?:ahci: controller 0 port 1|virtio-blk: 00:[0-9a-f]{2}\.\d): "
                                         r"smaller than one 4 KiB block; disk ignored"))
         check(len(dropped) == 2, "expected 2 dropped tiny disks, found %d" % len(dropped), b)
