@@ -2,10 +2,10 @@
  * ahci.c: SATA disks behind an AHCI 1.x controller (QEMU q35's ICH9 and
  * real chipsets), driven by polling.
  *
- * Controller bring-up: memory decoding and bus mastering on, INTx off; BIOS
- * handoff when the controller supports it (CAP2.BOH); a full HBA reset
- * (GHC.HR) so no engine the firmware left running can write into memory we
- * do not own; AHCI mode on (GHC.AE); interrupts stay off (GHC.IE = 0).
+ * Controller bring-up: memory decoding on, INTx off; BIOS handoff when the
+ * controller supports it (CAP2.BOH); a full HBA reset (GHC.HR) so no engine
+ * the firmware left running can write into memory we do not own; only then
+ * bus mastering; AHCI mode on (GHC.AE); interrupts stay off (GHC.IE = 0).
  *
  * Each implemented port with an established link (PxSSTS.DET = 3) gets one
  * 4 KiB page below 4 GiB holding its command list (1 KiB, only slot 0 is
@@ -397,8 +397,8 @@ static void setup_port(volatile uint8_t *abar, unsigned number, unsigned control
 	if (sig != SIG_ATA) {
 		log_info("ahci: controller %u port %u: %s (signature %#x), not a disk; skipped",
 			 controller, number, sig == SIG_ATAPI ? "ATAPI device" : "unknown device", sig);
-		port_stop(p);
-		free_port(p);
+		if (port_stop(p))
+			free_port(p); /* else leaked on purpose: the HBA may still use the pages */
 		return;
 	}
 	if (port_command(p, ATA_IDENTIFY, 0, 0, 512, false, T_IO_US) != 0) {
@@ -444,7 +444,7 @@ static void setup_controller(struct pci_dev *d, unsigned controller)
 			  d->bus, d->dev, d->fn);
 		return;
 	}
-	pci_enable_mmio_dma(d);
+	pci_enable_mmio(d);
 	if (!bios_handoff(abar))
 		log_warn("ahci: controller %u: the firmware did not hand over; taking it anyway",
 			 controller);
@@ -454,6 +454,7 @@ static void setup_controller(struct pci_dev *d, unsigned controller)
 		log_error("ahci: controller %u: HBA reset did not complete; ignored", controller);
 		return;
 	}
+	pci_enable_dma(d); /* only now: the reset stopped whatever the firmware left running */
 	wr(abar, HBA_GHC, (rd(abar, HBA_GHC) | GHC_AE) & ~GHC_IE);
 	uint32_t cap = rd(abar, HBA_CAP), vs = rd(abar, HBA_VS);
 	uint32_t implemented = rd(abar, HBA_PI);

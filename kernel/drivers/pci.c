@@ -163,11 +163,16 @@ uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
 	return 0;
 }
 
-void pci_enable_mmio_dma(const struct pci_dev *d)
+void pci_enable_mmio(const struct pci_dev *d)
 {
 	uint16_t cmd = pci_read16(d, PCI_COMMAND);
-	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF;
-	pci_write16(d, PCI_COMMAND, cmd);
+	pci_write16(d, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_OFF);
+}
+
+void pci_enable_dma(const struct pci_dev *d)
+{
+	uint16_t cmd = pci_read16(d, PCI_COMMAND);
+	pci_write16(d, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
 }
 
 void *pci_map_bar(struct pci_dev *d, unsigned bar, uint64_t max_size)

@@ -58,8 +58,12 @@ void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v);
  * out-of-range list from a broken device ends the walk. */
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after);
 
-/* Turn on memory decoding, bus mastering, and turn off INTx (drivers poll). */
-void pci_enable_mmio_dma(const struct pci_dev *d);
+/* Turn on memory decoding and turn off INTx (drivers poll): the registers
+ * can be used, the device cannot yet reach memory. */
+void pci_enable_mmio(const struct pci_dev *d);
+/* Turn on bus mastering (DMA); only after the device was reset, so that
+ * nothing the firmware left running writes to memory we now own. */
+void pci_enable_dma(const struct pci_dev *d);
 
 /* Map a memory BAR uncached (once; later calls return the same address).
  * NULL when the BAR is absent, an I/O BAR, or larger than `max_size`. */

@@ -125,7 +125,7 @@ int virtio_pci_probe(struct pci_dev *d, struct virtio_pci *v, const char **why)
 		*why = "no usable device configuration capability";
 		return -1;
 	}
-	pci_enable_mmio_dma(d);
+	pci_enable_mmio(d);
 	return 0;
 }
 
@@ -157,6 +157,7 @@ int virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted, uint64_t require
 		*why = "the device does not finish its reset";
 		return -1;
 	}
+	pci_enable_dma(v->pci); /* reset: it no longer uses any queue the firmware set up */
 	add_status(v, STATUS_ACKNOWLEDGE);
 	add_status(v, STATUS_DRIVER);
 	uint64_t offered = 0;

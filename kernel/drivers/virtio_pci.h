@@ -54,8 +54,9 @@ struct virtio_pci {
 };
 
 /* Find and map the common, notify, ISR and device configuration structures
- * from the vendor-specific capabilities; turn on memory decoding and bus
- * mastering.  0, or -1 with *why set. */
+ * from the vendor-specific capabilities; turn on memory decoding (bus
+ * mastering waits for the reset in virtio_pci_negotiate).  0, or -1 with
+ * *why set. */
 int virtio_pci_probe(struct pci_dev *d, struct virtio_pci *v, const char **why);
 
 /* Reset, ACKNOWLEDGE, DRIVER, then accept (offered & wanted), requiring
