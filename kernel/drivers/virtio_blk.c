@@ -64,7 +64,9 @@ struct vblk {
 
 #define REQ_STATUS_OFFSET 64
 
-/* Send one request; data (0..4096 bytes) goes through the bounce page. */
+/* Send one request; data (0..4096 bytes) goes through the bounce page.
+ * Returns 0, -1 when the transport failed (logged; the disk is given up),
+ * or the device's non-zero status byte (not logged: see vblk_check). */
 static int vblk_request(struct vblk *b, uint32_t type, uint64_t sector, uint32_t bytes,
 			bool device_writes, uint64_t timeout_us)
 {
@@ -108,13 +110,20 @@ static int vblk_request(struct vblk *b, uint32_t type, uint64_t sector, uint32_t
 		virtio_pci_reset(&b->vio);
 		return -1;
 	}
-	if (*status != STATUS_OK) {
-		log_error("%s: request type %u sector %lu failed: status %u (%s)", b->name, type,
-			  sector, *status,
-			  *status == 1 ? "I/O error" : *status == 2 ? "unsupported" : "bad status");
-		return -1;
-	}
-	return 0;
+	return *status; /* 0 OK, 1 I/O error, 2 unsupported, 0xFF never written */
+}
+
+/* vblk_request for reads, writes and flushes: a device status is an error. */
+static int vblk_check(struct vblk *b, uint32_t type, uint64_t sector, uint32_t bytes,
+		      bool device_writes, uint64_t timeout_us)
+{
+	int st = vblk_request(b, type, sector, bytes, device_writes, timeout_us);
+	if (st > 0)
+		log_error("%s: request type %u sector %lu failed: status %d (%s)", b->name, type,
+			  sector, st,
+			  st == 1 ? "I/O error" : st == 2 ? "unsupported"
+			  : st == 0xFF ? "never written" : "unknown");
+	return st == 0 ? 0 : -1;
 }
 
 static int vblk_read(void *ctx, uint64_t lba, uint32_t sectors, void *buf)
@@ -123,7 +132,7 @@ static int vblk_read(void *ctx, uint64_t lba, uint32_t sectors, void *buf)
 	if (sectors == 0 || sectors > DISK_SECTORS_PER_BLOCK || lba + sectors > b->sectors)
 		return -1;
 	uint32_t bytes = sectors * DISK_SECTOR_SIZE;
-	if (vblk_request(b, REQ_IN, lba, bytes, true, T_IO_US))
+	if (vblk_check(b, REQ_IN, lba, bytes, true, T_IO_US))
 		return -1;
 	memcpy(buf, b->bounce, bytes);
 	return 0;
@@ -136,7 +145,7 @@ static int vblk_write(void *ctx, uint64_t lba, uint32_t sectors, const void *buf
 		return -1;
 	uint32_t bytes = sectors * DISK_SECTOR_SIZE;
 	memcpy(b->bounce, buf, bytes);
-	return vblk_request(b, REQ_OUT, lba, bytes, false, T_IO_US);
+	return vblk_check(b, REQ_OUT, lba, bytes, false, T_IO_US);
 }
 
 static int vblk_flush(void *ctx)
@@ -144,7 +153,7 @@ static int vblk_flush(void *ctx)
 	struct vblk *b = ctx;
 	if (!b->has_flush)
 		return b->failed ? -1 : 0;
-	return vblk_request(b, REQ_FLUSH, 0, 0, false, T_FLUSH_US);
+	return vblk_check(b, REQ_FLUSH, 0, 0, false, T_FLUSH_US);
 }
 
 static const struct disk_ops vblk_ops = {
@@ -201,7 +210,8 @@ static void setup_device(struct pci_dev *d)
 		goto fail;
 	virtio_pci_driver_ok(&b->vio);
 
-	/* The serial number, if the device has one, makes the model line useful. */
+	/* The serial number, if the device has one, makes the model line useful;
+	 * a device that does not support GET_ID answers with a status: no serial. */
 	char model[48] = "virtio-blk";
 	memset(b->bounce, 0, ID_BYTES);
 	if (vblk_request(b, REQ_GET_ID, 0, ID_BYTES, true, T_IO_US) == 0 && b->bounce[0]) {
