@@ -10,13 +10,17 @@ runs QEMU in the foreground with the serial port (and the QEMU monitor,
 Ctrl-A C; quit with Ctrl-A X) on the terminal, and passes QEMU's exit status
 through.  Settings come from the environment: CORES (4), MEM (2G), ACCEL
 (tcg; kvm uses -cpu host), HEADLESS (1 when neither DISPLAY nor
-WAYLAND_DISPLAY is set).
+WAYLAND_DISPLAY is set), DISKS (extra raw disk images, used in place:
+"PATH:ahci,PATH:virtio", e.g. `make run DISKS=/tmp/a.img:virtio`).
 
 As a module (what the QEMU tests use):
 
     with Boot("build/boxos.img", cores=1, mem="512M", cmdline="selftest") as b:
         b.wait_for(r"boot: ready: (\\d+) CPUs")
         status = b.wait_exit()
+
+    Boot(..., disks=[("a.img", "ahci"), ("b.img", "virtio")]) attaches extra
+    raw images (used in place, not copied, so a test can inspect them after).
 
 Boot copies the image (sparse) into a temporary directory, optionally
 replaces files on its EFI partition with mtools, and starts QEMU in a new
@@ -79,6 +83,51 @@ def env_settings(env=None):
     }
 
 
+DISK_KINDS = ("ahci", "virtio")
+AHCI_PORTS = 6  # q35's ICH9 AHCI controller: buses ide.0 .. ide.5
+
+
+def disk_args(disks):
+    """QEMU arguments attaching [(path, kind), ...] as raw disks.
+
+    ahci: a SATA disk on q35's built-in AHCI controller; port 0 (ide.0)
+    holds the boot image, so extra disks take ports 1..5 in order.
+    virtio: a virtio-blk PCI device with the legacy interface disabled."""
+    args = []
+    next_port = 1
+    for i, (path, kind) in enumerate(disks):
+        if kind not in DISK_KINDS:
+            raise QemuError("disk %s: kind %r is not one of %s" % (path, kind, ", ".join(DISK_KINDS)))
+        if "," in path:
+            raise QemuError("disk %s: a comma in the path cannot be passed to QEMU" % path)
+        if not os.path.isfile(path):
+            raise QemuError("disk %s: no such file" % path)
+        drive = "xdisk%d" % i
+        args += ["-drive", "if=none,id=%s,file=%s,format=raw" % (drive, path)]
+        if kind == "ahci":
+            if next_port >= AHCI_PORTS:
+                raise QemuError("more than %d extra AHCI disks" % (AHCI_PORTS - 1))
+            args += ["-device", "ide-hd,drive=%s,bus=ide.%d" % (drive, next_port)]
+            next_port += 1
+        else:
+            args += ["-device", "virtio-blk-pci,drive=%s,disable-legacy=on" % drive]
+    return args
+
+
+def parse_disks(text):
+    """DISKS="PATH:KIND,PATH:KIND" -> [(path, kind), ...]; KIND defaults to ahci."""
+    out = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        path, sep, kind = item.rpartition(":")
+        if not sep or kind not in DISK_KINDS:
+            path, kind = item, "ahci"
+        out.append((path, kind))
+    return out
+
+
 def firmware_args(vars_dir, copy=True):
     """The -drive/-bios arguments for OVMF; the writable vars store is a
     fresh copy in vars_dir (made unless copy is False)."""
@@ -95,19 +144,28 @@ def firmware_args(vars_dir, copy=True):
 
 
 def qemu_command(image, fw_args, cores=4, mem="2G", accel="tcg", headless=True,
-                 serial="stdio", gdb=False, no_reboot=False, extra=()):
-    """The full QEMU argument list."""
+                 serial="stdio", gdb=False, no_reboot=False, extra=(), disks=(),
+                 boot_disk="ahci"):
+    """The full QEMU argument list.  boot_disk: where the image sits, "ahci"
+    (q35's SATA port 0) or "usb" (a USB stick on an xHCI controller, so the
+    guest sees no SATA disk at all)."""
     if accel == "kvm":
         accel_args = ["-accel", "kvm", "-cpu", "host"]
     else:
         accel_args = ["-accel", accel, "-cpu", "max"]
     # The image on its own drive: q35 attaches it to its AHCI controller.
+    if boot_disk == "ahci":
+        boot_args = ["-drive", "format=raw,file=" + image]
+    elif boot_disk == "usb":
+        boot_args = ["-drive", "if=none,id=bootdisk,format=raw,file=" + image,
+                     "-device", "qemu-xhci", "-device", "usb-storage,drive=bootdisk,bootindex=0"]
+    else:
+        raise QemuError("boot_disk %r is not ahci or usb" % boot_disk)
     cmd = ["qemu-system-x86_64", "-machine", "q35"] + accel_args + [
         "-smp", str(cores), "-m", str(mem),
-    ] + list(fw_args) + [
-        "-drive", "format=raw,file=" + image,
+    ] + list(fw_args) + boot_args + [
         "-serial", serial,
-    ] + DEBUG_EXIT_ARGS
+    ] + DEBUG_EXIT_ARGS + disk_args(disks)
     if serial != "mon:stdio":
         cmd += ["-monitor", "none"]
     if headless:
@@ -202,11 +260,13 @@ class Boot:
     log_path   where close() writes the cleaned serial log (appended)
     name       a label for the log
     accel      tcg (default) or kvm; the ACCEL variable is not consulted
+    disks      [(path, "ahci"|"virtio"), ...] extra raw disks, used in place
+    boot_disk  "ahci" (default) or "usb": how the image itself is attached
     """
 
     def __init__(self, image, cores=1, mem="512M", cmdline=None, files=None,
                  extra=(), no_reboot=False, timeout=120, stop_on=None,
-                 log_path=None, name=None, accel="tcg"):
+                 log_path=None, name=None, accel="tcg", disks=(), boot_disk="ahci"):
         self.image = image
         self.cores = cores
         self.mem = mem
@@ -214,6 +274,8 @@ class Boot:
         self.stop_on = re.compile(stop_on) if isinstance(stop_on, str) else stop_on
         self.log_path = log_path
         self.name = name or os.path.basename(image)
+        self.disks = list(disks)
+        self.boot_disk = boot_disk
         self.lines = []         # complete, cleaned serial lines
         self.partial = ""       # the line being received
         self.raw = bytearray()  # everything as received
@@ -253,7 +315,8 @@ class Boot:
         fw = firmware_args(self.tmpdir)
         self.command = qemu_command(copy, fw, cores=self.cores, mem=self.mem,
                                     accel=accel, headless=True, serial="stdio",
-                                    no_reboot=no_reboot, extra=extra)
+                                    no_reboot=no_reboot, extra=extra, disks=self.disks,
+                                    boot_disk=self.boot_disk)
         with _live_lock:
             _live_boots.add(self)
         self.started = time.monotonic()
@@ -500,7 +563,7 @@ class Boot:
 # Command line
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Run BoxOS in QEMU (settings: CORES, MEM, ACCEL, HEADLESS).")
+    ap = argparse.ArgumentParser(description="Run BoxOS in QEMU (settings: CORES, MEM, ACCEL, HEADLESS, DISKS).")
     ap.add_argument("action", choices=["run", "print"], help="run QEMU, or print its command line")
     ap.add_argument("--image", default="build/boxos.img")
     ap.add_argument("--gdb", action="store_true", help="start halted with a gdb stub on :1234 (-s -S)")
@@ -522,9 +585,14 @@ def main(argv=None):
     except (QemuError, OSError) as e:
         print("qemu.py: %s" % e, file=sys.stderr)
         return 1
-    cmd = qemu_command(args.image, fw, cores=s["cores"], mem=s["mem"], accel=s["accel"],
-                       headless=s["headless"], serial="mon:stdio", gdb=args.gdb,
-                       no_reboot=args.no_reboot, extra=extra)
+    try:
+        cmd = qemu_command(args.image, fw, cores=s["cores"], mem=s["mem"], accel=s["accel"],
+                           headless=s["headless"], serial="mon:stdio", gdb=args.gdb,
+                           no_reboot=args.no_reboot, extra=extra,
+                           disks=parse_disks(os.environ.get("DISKS")))
+    except QemuError as e:
+        print("qemu.py: %s" % e, file=sys.stderr)
+        return 1
     if args.action == "print":
         print(" ".join(cmd))
         return 0

@@ -14,6 +14,7 @@
  * Command line words: loglevel=error|warn|info|debug, selftest,
  * fault=page|gp|ud|div, run=NAME[:LEVEL][,NAME...] (programs from the boot bundle, at an auth level),
  * cabintest=N (spawn and reap N Cabins, check no page leaks),
+ * disktest[=SEED] (check every disk: drivers/disktest.c),
  * after=poweroff|reboot.
  */
 #include "boxos/bootinfo.h"
@@ -32,6 +33,7 @@
 #include "core/panic.h"
 #include "core/selftest.h"
 #include "drivers/acpi.h"
+#include "drivers/disk.h"
 #include "drivers/fbcon.h"
 #include "drivers/power.h"
 #include "drivers/rtc.h"
@@ -185,6 +187,7 @@ void kmain(struct bootinfo *bi)
 	log_info("cpu0: online as %s (APIC id %u)", cpu_role_name(cpus[0].role), cpus[0].apic_id);
 
 	/* 6. */
+	disk_init();
 	boot_report(bi, rdtsc());
 	guide_init();
 	launch_init(bi);
@@ -206,6 +209,8 @@ void kmain(struct bootinfo *bi)
 			n = n * 10 + (unsigned)(*p - '0');
 		launch_leak_test("exit42", n ? n : 1);
 	}
+	if (cmdline_get(bi->cmdline, "disktest", value, sizeof(value)))
+		disktest_run(value);
 	if (cmdline_get(bi->cmdline, "after", value, sizeof(value))) {
 		if (strcmp(value, "poweroff") == 0)
 			power_off();

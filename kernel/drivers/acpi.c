@@ -160,6 +160,9 @@ static void parse_madt(const struct sdt_header *h)
 	}
 }
 
+static const struct sdt_header *root_table; /* XSDT or RSDT, for acpi_find_table() */
+static size_t root_entry_size;
+
 int acpi_init(uint64_t rsdp_phys)
 {
 	if (!rsdp_phys) {
@@ -177,6 +180,8 @@ int acpi_init(uint64_t rsdp_phys)
 	const struct sdt_header *root = map_table(use_xsdt ? r->xsdt : r->rsdt);
 	if (!root)
 		return -1;
+	root_table = root;
+	root_entry_size = use_xsdt ? 8 : 4;
 	size_t entry_size = use_xsdt ? 8 : 4;
 	size_t n = (root->length - sizeof(*root)) / entry_size;
 	const uint8_t *entries = (const uint8_t *)root + sizeof(*root);
@@ -196,4 +201,22 @@ int acpi_init(uint64_t rsdp_phys)
 		 use_xsdt ? "XSDT" : "RSDT", acpi.oem, acpi.table_count, acpi.cpu_count,
 		 acpi.ioapic_count, acpi.pm_timer_port ? "yes" : "no", acpi.has_s5 ? "yes" : "no");
 	return acpi.cpu_count ? 0 : -1;
+}
+
+const void *acpi_find_table(const char signature[4], uint32_t *length)
+{
+	if (!root_table)
+		return NULL;
+	size_t n = (root_table->length - sizeof(*root_table)) / root_entry_size;
+	const uint8_t *entries = (const uint8_t *)root_table + sizeof(*root_table);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t phys = 0;
+		memcpy(&phys, entries + i * root_entry_size, root_entry_size);
+		const struct sdt_header *h = map_table(phys);
+		if (h && memcmp(h->signature, signature, 4) == 0) {
+			*length = h->length;
+			return h;
+		}
+	}
+	return NULL;
 }

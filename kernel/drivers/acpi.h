@@ -46,5 +46,8 @@ extern struct acpi_info acpi;
 
 /* Parse RSDP -> XSDT/RSDT -> FADT, MADT, DSDT.  Returns 0 or -1 (no usable ACPI). */
 int acpi_init(uint64_t rsdp_phys);
+/* The first table with this signature (checksum verified, header included) and
+ * its length in bytes, or NULL; for drivers that parse a table themselves (MCFG). */
+const void *acpi_find_table(const char signature[4], uint32_t *length);
 
 #endif
