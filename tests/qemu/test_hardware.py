@@ -21,6 +21,15 @@
       cells of the last row.  A monitor screendump then shows: those cells
       hold only yellow and green pixels (both), the rest of the last row is
       navy, and no pure red pixel is anywhere.  fbtest exits 0.
+  hardware_repeat
+      1 CPU, `run=kbdrepeat:system`.  QEMU's keyboard sends no typematic
+      repeats, so kbdrepeat has the 8042 play keyboard (command 0xD2, then
+      the byte at port 0x60, one byte per Pocket; each arrives with IRQ 1):
+      a held, Up held, Shift held while Q is typed.  The logged events are
+      exactly PRESS, REPEAT, REPEAT, RELEASE / PRESS, REPEAT, RELEASE /
+      Shift PRESS, REPEAT, Q with Shift, Shift RELEASE, the console gets
+      "aaaQ" (repeats type, releases do not), and kbdrepeat exits 0 (it
+      checks the same itself).
   hardware_halt
       2 CPUs, `run=halttest:system`.  hardware.cpu.halt logs its one line;
       afterwards the serial line stays silent, QEMU keeps running, and the
@@ -188,6 +197,36 @@ def test_hardware_fb(ctx):
     while red >= 0 and red % 3:
         red = pixels.find(bytes((255, 0, 0)), red + 1)
     check(red < 0, "a red pixel at %d,%d: a refused fb.write drew" % ((red // 3) % width, (red // 3) // width), b)
+    check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+
+
+REPEAT_KEY = re.compile(r"kbdrepeat: key ([0-9a-f]{4}) ([0-9a-f]{2}) ([0-9a-f]{2}) ([0-9a-f]{2}) (press|release|repeat)$")
+EXPECTED_REPEATS = [
+    (0x001E, 0x04, ord("a"), 0, "press"), (0x001E, 0x04, ord("a"), 0, "repeat"),
+    (0x001E, 0x04, ord("a"), 0, "repeat"), (0x001E, 0x04, ord("a"), 0, "release"),
+    (0xE048, 0x52, 0, 0, "press"), (0xE048, 0x52, 0, 0, "repeat"), (0xE048, 0x52, 0, 0, "release"),
+    (0x002A, 0xE1, 0, SHIFT, "press"), (0x002A, 0xE1, 0, SHIFT, "repeat"),
+    (0x0010, 0x14, ord("Q"), SHIFT, "press"), (0x0010, 0x14, ord("Q"), SHIFT, "release"),
+    (0x002A, 0xE1, 0, 0, "release"),
+]
+
+
+def test_hardware_repeat(ctx):
+    with ctx.boot(cores=1, mem="512M", cmdline="run=kbdrepeat:system after=poweroff") as b:
+        status = b.wait_exit()
+    lines = b.snapshot()
+    forbid(lines, boot=b)
+    events = []
+    for line in lines:
+        m = REPEAT_KEY.search(line)
+        if m:
+            sc, key, ch, mods, action = m.groups()
+            events.append((int(sc, 16), int(key, 16), int(ch, 16), int(mods, 16), action))
+    check(events == EXPECTED_REPEATS, "key events %s, expected %s" % (events, EXPECTED_REPEATS), b)
+    expect_in_order(lines, [
+        ("the repeats typed 'a' three times, then Q", kernel_re(r"kbdrepeat: console 61 61 61 51")),
+        ("kbdrepeat exits 0", kernel_re(EXITED % ("kbdrepeat", "0") + r" \(auth system\)")),
+        ("power-off", kernel_re(r"power: ACPI S5 power-off"))], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
 
 
