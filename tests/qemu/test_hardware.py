@@ -13,6 +13,12 @@
       bytes.  A final serial "Q" ends kbdtest, which logs hardware.irq.info:
       ISA IRQ 1 (keyboard) and 4 (COM1) are routed to cpu0, and their counts
       are at least the key bytes / serial bytes sent.  kbdtest exits 0.
+  hardware_no_8042
+      1 CPU, the machine without its 8042 (`-machine i8042=off`),
+      `run=kbdtest`.  The kernel logs that there is no controller and goes
+      on at once (the warning comes within 50 ms of the line before it);
+      serial input still reaches kbdtest, and irq.info lists COM1's route
+      only.  kbdtest exits 0.
   hardware_fb
       1 CPU, `run=fbtest`.  hardware.fb.info equals the GOP mode and text
       grid the kernel printed at boot; fbtest clears the screen to navy, has
@@ -139,6 +145,31 @@ def test_hardware_input(ctx):
           "keyboard IRQ entry %s: want vector 0x31, cpu 0, count >= %d" % (irqs[1], len(EXPECTED_KEYS)), b)
     check(irqs[4][1] == 0x34 and irqs[4][2] == 0 and irqs[4][3] >= 2,
           "COM1 IRQ entry %s: want vector 0x34, cpu 0, count >= 2" % (irqs[4],), b)
+    check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+
+
+STAMP = re.compile(r"^\[\s*(\d+\.\d+)\]")
+
+
+def test_hardware_no_8042(ctx):
+    with ctx.boot(cores=1, mem="512M", cmdline="run=kbdtest after=poweroff",
+                  extra=["-machine", "i8042=off"], serial_input=True) as b:
+        b.wait_for(kernel_re(r"kbdtest: ready"))
+        b.send_serial(b"zQ")
+        status = b.wait_exit()
+    lines = b.snapshot()
+    forbid(lines, boot=b)
+    hits = expect_in_order(lines, [
+        ("serial input is set up", kernel_re(r"serial: COM1 input on IRQ 4, vector 0x34, cpu0")),
+        ("the missing 8042 is reported",
+         kernel_re(r"ps2kbd: no 8042 controller \(status port reads 0xFF\); no PS/2 keyboard")),
+        ("the serial bytes arrive", kernel_re(r"kbdtest: console 2 7a 51")),
+        ("irq.info lists COM1", kernel_re(r"kbdtest: irq isa 4 gsi 4 vector 34 cpu 0 count \d+")),
+        ("kbdtest exits 0", kernel_re(EXITED % ("kbdtest", "0")))], b)
+    t0 = float(STAMP.match(lines[hits[0][0]]).group(1))
+    t1 = float(STAMP.match(lines[hits[1][0]]).group(1))
+    check(t1 - t0 < 0.05, "the 8042 probe took %.3f s" % (t1 - t0), b)
+    check(not any(IRQ.search(l) and " isa 1 " in l for l in lines), "irq.info lists IRQ 1 without an 8042", b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
 
 
