@@ -20,8 +20,8 @@
       serial input still reaches kbdtest, and irq.info lists COM1's route
       only.  kbdtest exits 0.
   hardware_fb
-      1 CPU, `run=fbtest`.  hardware.fb.info equals the GOP mode and text
-      grid the kernel printed at boot; fbtest clears the screen to navy, has
+      1 CPU, `run=fbtest`.  hardware.fb.info equals the GOP mode TagBoot
+      printed and the text grid the kernel printed at boot; fbtest clears the screen to navy, has
       bad fb.write calls (in red) refused, cpu.halt and a short irq.info
       refused, and draws "BOXOS-FB-TEST-OK" yellow on green in the last
       cells of the last row.  A monitor screendump then shows: those cells
@@ -186,6 +186,7 @@ def read_ppm(path):
 def test_hardware_fb(ctx):
     with ctx.boot(cores=1, mem="512M", cmdline="run=fbtest after=poweroff",
                   serial_input=True, monitor=True) as b:
+        gop = b.wait_for(r"^TagBoot \d+: framebuffer (\d+)x(\d+) (\w+) at 0x[0-9A-Fa-f]+$")
         boot_fb = b.wait_for(kernel_re(r"fbcon: (\d+)x(\d+) framebuffer, (\d+)x(\d+) text"))
         info = b.wait_for(kernel_re(r"fbtest: fb (\d+)x(\d+) pitch (\d+) bpp (\d+) text (\d+)x(\d+) glyph (\d+)x(\d+)"))
         drawn = b.wait_for(kernel_re(r"fbtest: drawn at col (\d+) row (\d+)"))
@@ -201,6 +202,8 @@ def test_hardware_fb(ctx):
                             ("power-off", kernel_re(r"power: ACPI S5 power-off"))], b)
     w, h, pitch, bpp, cols, rows, gw, gh = (int(x) for x in info.groups())
     bw, bh, bcols, brows = (int(x) for x in boot_fb.groups())
+    gw_, gh_ = int(gop.group(1)), int(gop.group(2))
+    check((w, h) == (gw_, gh_), "fb.info %dx%d, TagBoot's GOP mode %dx%d" % (w, h, gw_, gh_), b)
     check((w, h, cols, rows) == (bw, bh, bcols, brows),
           "fb.info %dx%d, %dx%d text; boot said %dx%d, %dx%d" % (w, h, cols, rows, bw, bh, bcols, brows), b)
     check(bpp == 32 and pitch >= w * 4 and cols == w // gw and rows == h // gh,
