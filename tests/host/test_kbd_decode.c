@@ -5,7 +5,8 @@
  * E1 sequence; typematic repeats of normal, extended and modifier keys;
  * stray breaks and keyboard replies; every letter and digit against the HID
  * rule (usage = 0x04 + letter index, 0x1E + digit index) and the 8-byte
- * event encoding kbd.read writes.
+ * event encoding kbd.read writes; and 400 000 random bytes against a model
+ * of which keys are down.
  */
 #include <string.h>
 
@@ -242,6 +243,60 @@ static void test_event_encoding(void)
 	CHECK(memcmp(out, want, 8) == 0);
 }
 
+/*
+ * Random byte streams (fixed seed, prefixes and breaks made common) checked
+ * against a model built only from the events: a PRESS is for a key not down,
+ * REPEAT and RELEASE for a key down; Shift/Ctrl/Alt are set exactly while
+ * one of their keys is down; every event has a key code and an action.
+ */
+static void test_decode_random_streams(void)
+{
+	uint64_t seed = 0x9E3779B97F4A7C15ull;
+	unsigned bad = 0, events = 0;
+	for (int stream = 0; stream < 200; stream++) {
+		kbd_decoder_init(&dec);
+		uint8_t down[0x10000 / 8] = {0};
+		for (int i = 0; i < 2000; i++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			uint8_t byte;
+			switch (seed % 8) {
+			case 0: byte = 0xE0; break;
+			case 1: byte = (seed >> 8) % 64 ? (uint8_t)((seed >> 16) & 0x7F) : 0xE1; break;
+			case 2: case 3: byte = (uint8_t)(((seed >> 16) & 0x3F) | 0x80); break;
+			default: byte = (uint8_t)((seed >> 16) & 0x3F); break;
+			}
+			struct kbd_event e;
+			if (!kbd_decode(&dec, byte, &e))
+				continue;
+			events++;
+			bool was = down[e.scancode / 8] & (1u << (e.scancode % 8));
+			if (e.key == 0 || e.action < KBD_PRESS || e.action > KBD_REPEAT || e.scancode == 0)
+				bad++;
+			if (e.scancode == 0xE11D) { /* Pause: a press with no release */
+				if (e.action != KBD_PRESS)
+					bad++;
+				continue;
+			}
+			if ((e.action == KBD_PRESS) == was)
+				bad++;
+			if (e.action == KBD_PRESS)
+				down[e.scancode / 8] |= (uint8_t)(1u << (e.scancode % 8));
+			if (e.action == KBD_RELEASE)
+				down[e.scancode / 8] &= (uint8_t)~(1u << (e.scancode % 8));
+#define IS_DOWN(sc) (down[(sc) / 8] & (1u << ((sc) % 8)))
+			bool shift = IS_DOWN(0x2A) || IS_DOWN(0x36);
+			bool ctrl = IS_DOWN(0x1D) || IS_DOWN(0xE01D);
+			bool alt = IS_DOWN(0x38) || IS_DOWN(0xE038);
+#undef IS_DOWN
+			if (!!(e.modifiers & KBD_MOD_SHIFT) != shift || !!(e.modifiers & KBD_MOD_CTRL) != ctrl ||
+			    !!(e.modifiers & KBD_MOD_ALT) != alt)
+				bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(events > 100000); /* the streams really exercised it */
+}
+
 int main(void)
 {
 	test_decode_plain_and_shift();
@@ -250,5 +305,6 @@ int main(void)
 	test_decode_extended();
 	test_decode_repeat_and_noise();
 	test_event_encoding();
+	test_decode_random_streams();
 	return check_report();
 }
