@@ -37,9 +37,9 @@
       "aaaQ" (repeats type, releases do not), and kbdrepeat exits 0 (it
       checks the same itself).
   hardware_halt
-      2 CPUs, `run=halttest:system`.  hardware.cpu.halt logs its one line;
+      4 CPUs, `run=halttest:system`.  hardware.cpu.halt logs its one line;
       afterwards the serial line stays silent, QEMU keeps running, and the
-      monitor's `info registers -a` shows both CPUs halted (HLT=1) with
+      monitor's `info registers -a` shows all four CPUs halted (HLT=1) with
       interrupts off (RFLAGS.IF clear).  The harness kills QEMU.
 """
 
@@ -265,8 +265,8 @@ def test_hardware_repeat(ctx):
 
 
 def test_hardware_halt(ctx):
-    with ctx.boot(cores=2, mem="512M", cmdline="run=halttest:system", monitor=True) as b:
-        b.wait_for(kernel_re(r"hardware: cpu\.halt by halttest: stopping 2 CPUs, interrupts off, until reset"))
+    with ctx.boot(cores=4, mem="512M", cmdline="run=halttest:system", monitor=True) as b:
+        b.wait_for(kernel_re(r"hardware: cpu\.halt by halttest: stopping 4 CPUs, interrupts off, until reset"))
         count = len(b.snapshot())
         time.sleep(2)
         after = b.snapshot()
@@ -277,7 +277,7 @@ def test_hardware_halt(ctx):
     check(len(after) == count, "serial output after the halt line: %r" % after[count:], b)
     check(not any("cpu.halt returned" in l for l in lines), "cpu.halt returned to the Cabin", b)
     states = re.findall(r"RFL=([0-9a-f]+) .*HLT=(\d)", regs)
-    check(len(states) == 2, "info registers -a shows %d CPUs:\n%s" % (len(states), regs), b)
+    check(len(states) == 4, "info registers -a shows %d CPUs:\n%s" % (len(states), regs), b)
     for n, (rflags, hlt) in enumerate(states):
         check(hlt == "1", "CPU %d is not halted (HLT=%s)" % (n, hlt), b)
         check(int(rflags, 16) & 0x200 == 0, "CPU %d halted with interrupts on (RFL=%s)" % (n, rflags), b)
