@@ -12,11 +12,15 @@
  *     ending at the last cell of the last row; logs "fbtest: drawn at col C
  *     row R" and waits (up to 60 s) for any console input byte, so a test
  *     can take a screendump first.
+ *  Without a framebuffer it checks instead that fb.info, fb.write and
+ *  fb.clear all answer BOX_ERR_NOENT, logs "fbtest: no framebuffer: ...",
+ *  and exits 0.
  *  Exits 0, or the number of the first check that failed:
  *    1 rings, 2 fb.info, 3 fb.info's values, 12 fb.clear, 4-8 the fb.write
  *    refusals in the order above, 9 fb.info into 31 bytes, 10 cpu.halt not
  *    refused, 11 irq.info into 8 bytes, 13 fb.write, 14 no console byte in
- *    time, 15 console.write.
+ *    time, 15 console.write, 16 without a framebuffer: fb.write or fb.clear
+ *    not NOENT.
  */
 #include <stdint.h>
 #include "boxlib/manifest.h"
@@ -110,8 +114,20 @@ int main(void)
 	if (box_rings_init() != BOX_OK)
 		return 1;
 
-	if (call(BOX_OP_HARDWARE_FB_INFO, 0, 0, OUT, sizeof(buf), &res) != 0 ||
-	    res.status != BOX_OK || crates[0].size != 32)
+	if (call(BOX_OP_HARDWARE_FB_INFO, 0, 0, OUT, sizeof(buf), &res) != 0)
+		return 2;
+	if (res.status == BOX_ERR_NOENT) {
+		/* a machine without a framebuffer: every fb op must say so */
+		struct box_params_hardware_fb_clear clear = {.bg = 0};
+		fill_mark();
+		if (fb_write(0, 0, 0xFFFFFF, 0, MARK_LEN) != BOX_ERR_NOENT ||
+		    call(BOX_OP_HARDWARE_FB_CLEAR, &clear, sizeof(clear), NONE, 0, &res) != 0 ||
+		    res.status != BOX_ERR_NOENT)
+			return 16;
+		say(put_str(0, "no framebuffer: fb.info, fb.write and fb.clear answer BOX_ERR_NOENT"));
+		return 0;
+	}
+	if (res.status != BOX_OK || crates[0].size != 32)
 		return 2;
 	uint32_t v[8];
 	for (int i = 0; i < 8; i++)

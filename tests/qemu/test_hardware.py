@@ -27,6 +27,10 @@
       cells of the last row.  A monitor screendump then shows: those cells
       hold only yellow and green pixels (both), the rest of the last row is
       navy, and no pure red pixel is anywhere.  fbtest exits 0.
+  hardware_fb_none
+      1 CPU without a display adapter (`-vga none`): TagBoot finds no
+      framebuffer, and fbtest's fb.info, fb.write and fb.clear all answer
+      BOX_ERR_NOENT (fbtest exits 0).
   hardware_repeat
       1 CPU, `run=kbdrepeat:system`.  QEMU's keyboard sends no typematic
       repeats, so kbdrepeat has the 8042 play keyboard (command 0xD2, then
@@ -231,6 +235,20 @@ def test_hardware_fb(ctx):
     while red >= 0 and red % 3:
         red = pixels.find(bytes((255, 0, 0)), red + 1)
     check(red < 0, "a red pixel at %d,%d: a refused fb.write drew" % ((red // 3) % width, (red // 3) // width), b)
+    check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
+
+
+def test_hardware_fb_none(ctx):
+    with ctx.boot(cores=1, mem="512M", cmdline="run=fbtest after=poweroff", extra=["-vga", "none"]) as b:
+        status = b.wait_exit()
+    lines = b.snapshot()
+    forbid(lines, boot=b)
+    expect_in_order(lines, [
+        ("TagBoot finds no framebuffer", r"^TagBoot \d+: no framebuffer$"),
+        ("every fb op answers NOENT",
+         kernel_re(r"fbtest: no framebuffer: fb\.info, fb\.write and fb\.clear answer BOX_ERR_NOENT")),
+        ("fbtest exits 0", kernel_re(EXITED % ("fbtest", "0"))),
+        ("power-off", kernel_re(r"power: ACPI S5 power-off"))], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
 
 
