@@ -6,7 +6,8 @@
  * 0xE0 announces an extended key (arrows, right Ctrl/Alt, the navigation
  * block, keypad / and Enter).  Print Screen arrives wrapped in "fake shift"
  * codes (E0 2A / E0 AA, E0 36 / E0 B6), which are dropped; Pause sends
- * E1 1D 45 E1 9D C5 at once and nothing on release, so it becomes one PRESS.
+ * E1 1D 45 E1 9D C5 at once and nothing on release, so it becomes one PRESS
+ * (with Ctrl held it is Break, E0 46 / E0 C6, reported as the Pause key).
  * The decoder keeps one bit per key that is down: a make code for a key
  * already down is the keyboard's typematic repeat (REPEAT), and a break code
  * for a key that is not down is dropped -- that also drops the 0xAA a
@@ -59,6 +60,7 @@ static const uint8_t hid_extended[CODES] = {
 	[0x47] = 0x4A, [0x48] = 0x52, [0x49] = 0x4B, [0x4B] = 0x50, [0x4D] = 0x4F, /* Home Up PgUp Left Right */
 	[0x4F] = 0x4D, [0x50] = 0x51, [0x51] = 0x4E, [0x52] = 0x49, [0x53] = 0x4C, /* End Down PgDn Ins Del */
 	[0x5B] = 0xE3, [0x5C] = 0xE7, [0x5D] = 0x65, /* left GUI, right GUI, Menu */
+	[0x46] = 0x48, /* Ctrl+Pause (Break) sends E0 46 / E0 C6: the Pause key */
 };
 
 /* US layout: characters of the plain codes without and with Shift. */

@@ -200,6 +200,14 @@ static void test_decode_extended(void)
 	CHECK_EQ(ev[0].action, KBD_PRESS);
 	CHECK_EQ(ev[0].modifiers, 0); /* its 1D is not Ctrl, its 45 not Num Lock */
 	CHECK_EQ(ev[1].ch, 'a');
+	CHECK_EQ(FEED(ev, 0x9E), 1);
+
+	/* Ctrl+Pause is Break: E0 46 / E0 C6, the Pause key with Ctrl */
+	CHECK_EQ(FEED(ev, 0x1D, 0xE0, 0x46, 0xE0, 0xC6, 0x9D), 4);
+	CHECK_EQ(ev[1].scancode, 0xE046);
+	CHECK_EQ(ev[1].key, 0x48);
+	CHECK_EQ(ev[1].modifiers, KBD_MOD_CTRL);
+	CHECK_EQ(ev[2].action, KBD_RELEASE);
 }
 
 static void test_decode_repeat_and_noise(void)
