@@ -1,36 +1,68 @@
 /*
  * hardware.c: the Hardware Deck, the machine's devices as ops.
  *
- * Kernel-only (unlike operations.c it talks to drivers and the CPU, so the
- * host tests do not compile it).  Each handler decodes first -- parameter
+ * Kernel-only (it talks to drivers, the APICs and the CPU, so the host
+ * tests do not compile it); the portable handlers -- timer.sleep,
+ * console.read, kbd.read and the fb.* ops -- are in hardware_io.c, and this
+ * file holds the Deck's one table.  Each handler decodes first -- parameter
  * blob, the Crates it needs (missing -> BOX_ERR_INVALID), output capacity
  * (too small -> BOX_ERR_BOUNDS) -- without touching anything, then acts.
- * Only these ops have handlers; the Deck's other ops in ops/ops.spec
- * (timer.sleep, console.read, fb.*, irq.info, cpu.halt, kbd.read) answer
- * BOX_ERR_INVALID_OPCODE.  SYSTEM ops (port.*, system.*) are stopped for
- * APP Cabins by the engine's auth gate before a handler runs.
+ * SYSTEM ops (port.*, cpu.halt, system.*) are stopped for APP Cabins by the
+ * engine's auth gate before a handler runs.  timer.sleep, console.read and
+ * kbd.read wait without blocking the Guide (OP_PENDING, core/op.h).
  *
  * Output layouts (all integers little-endian):
  *   timer.ticks  16 bytes: u64 ticks, u64 ticks per second.  A tick is one
  *                microsecond since boot (timer_us_since_boot(), from the
  *                TSC, monotonic and the same on every CPU), so ticks per
  *                second is always 1000000.  value = ticks.
+ *   timer.sleep   no output; value = nanoseconds that really passed.
  *   rtc.read      8 bytes: u64 seconds since 1970-01-01 UTC; value = that.
+ *   console.read  the bytes as typed (serial input and keyboard characters
+ *                merged; CR, LF, CRLF untouched); value = count.  Nothing
+ *                within timeout_ns (0 = only look): BOX_ERR_TIMEOUT, size 0.
+ *   kbd.read      8 bytes per key event:
+ *                  0 u16 scancode (set 1 make code; 0xE0nn extended, 0xE11D Pause)
+ *                  2 u8  key code (USB HID keyboard usage; 0x04 = A, 0x52 = Up)
+ *                  3 u8  character typed (US layout, modifiers applied; 0 none)
+ *                  4 u8  modifiers after the event: 1 shift, 2 ctrl, 4 alt,
+ *                        8 caps lock on, 16 num lock on
+ *                  5 u8  action: 1 press, 2 release, 3 repeat (typematic)
+ *                  6 u16 zero
+ *                value = events; waiting and TIMEOUT as console.read.
+ *   fb.info      32 bytes: u32 width, height, pitch (bytes per line), bits
+ *                per pixel (32), text columns, text rows, glyph width,
+ *                glyph height; value = columns * rows.
+ *   fb.write, fb.clear  no output; value = bytes drawn / 0.  No framebuffer
+ *                is BOX_ERR_NOENT; text past the row's end BOX_ERR_BOUNDS;
+ *                a byte outside 0x20-0x7e or a colour above 0xFFFFFF
+ *                BOX_ERR_INVALID; an error draws nothing.
  *   cpu.info     36 bytes: u32 cpu count at 0; CPUID vendor string at 4
  *                (12 bytes, no NUL); u32 family at 16, u32 model at 20,
  *                u32 stepping at 24 (extended family/model folded in, as
  *                the SDM says); u32 CPUID.1 EDX at 28 and u32 CPUID.1 ECX
  *                at 32 (the feature flags).  value = cpu count.
+ *   irq.info     u32 route count n, u32 entry size (24), then n entries:
+ *                  0 u32 GSI, 4 u8 ISA IRQ, 5 u8 vector,
+ *                  6 u8 flags (1 level-triggered, 2 active low, 4 masked), 7 u8 zero,
+ *                  8 u32 target CPU (0xFFFFFFFF: none), 12 u32 target APIC id,
+ *                  16 u64 interrupts taken on the vector since boot
+ *                the output must hold all of them (else BOUNDS); value = n.
  *   port.in       4 bytes: u32 value read (zero-extended); value = that.
+ *   cpu.halt, system.*  never return.
  */
 #include <stdint.h>
 
 #include "boxos/ops.h"
 #include "decks/decks.h"
+#include "decks/hardware.h"
 #include "core/cabin.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/lapic.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
 #include "drivers/power.h"
 #include "drivers/rtc.h"
 #include "lib/log.h"
@@ -38,6 +70,18 @@
 #define TICKS_PER_SECOND 1000000ull
 #define CONSOLE_WRITE_MAX 200u
 #define CPU_INFO_SIZE 36u
+#define IRQ_INFO_HEADER 8u
+#define IRQ_INFO_ENTRY 24u
+
+uint64_t hw_clock_now(void)
+{
+	return rdtsc();
+}
+
+uint64_t hw_clock_hz(void)
+{
+	return timer_tsc_hz();
+}
 
 
 /* The output must be there and hold at least n bytes. */
@@ -204,6 +248,78 @@ static int32_t op_port_out(struct op_call *call)
 	return BOX_OK;
 }
 
+/* The CPU index with this Local APIC id, or 0xFFFFFFFF. */
+static uint32_t cpu_of_apic(uint32_t apic_id)
+{
+	for (uint32_t i = 0; i < cpu_count; i++)
+		if (cpus[i].apic_id == apic_id)
+			return i;
+	return 0xFFFFFFFFu;
+}
+
+/*
+ * hardware.irq.info: every IRQ routed through the IO-APICs with its
+ * interrupt count (layout in the file comment); value = the route count.
+ */
+static int32_t op_irq_info(struct op_call *call)
+{
+	int32_t st = op_check_buf(call->out);
+	if (st != BOX_OK)
+		return st;
+	struct ioapic_route routes[IOAPIC_MAX_ROUTES];
+	unsigned n = ioapic_routes(routes, IOAPIC_MAX_ROUTES);
+	if (n > IOAPIC_MAX_ROUTES)
+		n = IOAPIC_MAX_ROUTES;
+	if (call->out->capacity < IRQ_INFO_HEADER + (uint64_t)n * IRQ_INFO_ENTRY)
+		return BOX_ERR_BOUNDS;
+
+	uint8_t *o = call->out->data;
+	op_put_le(o, n, 4);
+	op_put_le(o + 4, IRQ_INFO_ENTRY, 4);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *e = o + IRQ_INFO_HEADER + i * IRQ_INFO_ENTRY;
+		const struct ioapic_route *r = &routes[i];
+		op_put_le(e, r->gsi, 4);
+		e[4] = r->isa_irq;
+		e[5] = r->vector;
+		e[6] = (uint8_t)((r->level ? 1 : 0) | (r->active_low ? 2 : 0) | (r->masked ? 4 : 0));
+		e[7] = 0;
+		op_put_le(e + 8, cpu_of_apic(r->apic_id), 4);
+		op_put_le(e + 12, r->apic_id, 4);
+		op_put_le(e + 16, irq_count(r->vector), 8);
+	}
+	call->out->size = IRQ_INFO_HEADER + (uint64_t)n * IRQ_INFO_ENTRY;
+	call->value = n;
+	return BOX_OK;
+}
+
+static void halt_this_cpu(struct trap_frame *f)
+{
+	(void)f;
+	cpu_stop(); /* interrupts are off in an interrupt gate; cli; hlt for good */
+}
+
+/*
+ * hardware.cpu.halt: one log line, then every other online CPU gets the
+ * VEC_HALT IPI (its handler stops it with interrupts off) and this CPU
+ * stops too.  Only a reset brings the machine back; nothing is powered off.
+ */
+static int32_t op_cpu_halt(struct op_call *call)
+{
+	const char *who = call->caller ? call->caller->name : "kernel";
+	uint32_t me = this_cpu()->id, online = 0;
+	for (uint32_t i = 0; i < cpu_count; i++)
+		online += cpus[i].online ? 1 : 0;
+	log_info("hardware: cpu.halt by %s: stopping %u CPUs, interrupts off, until reset", who,
+		 online);
+	irq_disable();
+	irq_register(VEC_HALT, halt_this_cpu);
+	for (uint32_t i = 0; i < cpu_count; i++)
+		if (i != me && cpus[i].online)
+			lapic_send_ipi(cpus[i].apic_id, VEC_HALT);
+	cpu_stop();
+}
+
 /* hardware.system.shutdown: ACPI S5 power-off; never returns. */
 static int32_t op_system_shutdown(struct op_call *call)
 {
@@ -220,13 +336,21 @@ static int32_t op_system_reboot(struct op_call *call)
 
 static const struct deck_op ops[] = {
 	{ BOX_OP_HARDWARE_TIMER_TICKS, op_timer_ticks },
+	{ BOX_OP_HARDWARE_TIMER_SLEEP, hw_timer_sleep },
 	{ BOX_OP_HARDWARE_RTC_READ, op_rtc_read },
+	{ BOX_OP_HARDWARE_CONSOLE_READ, hw_console_read },
 	{ BOX_OP_HARDWARE_CONSOLE_WRITE, op_console_write },
-	{ BOX_OP_HARDWARE_CPU_INFO, op_cpu_info },
+	{ BOX_OP_HARDWARE_FB_WRITE, hw_fb_write },
+	{ BOX_OP_HARDWARE_FB_CLEAR, hw_fb_clear },
+	{ BOX_OP_HARDWARE_FB_INFO, hw_fb_info },
 	{ BOX_OP_HARDWARE_PORT_IN, op_port_in },
 	{ BOX_OP_HARDWARE_PORT_OUT, op_port_out },
-	{ BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, op_system_shutdown },
+	{ BOX_OP_HARDWARE_IRQ_INFO, op_irq_info },
+	{ BOX_OP_HARDWARE_CPU_INFO, op_cpu_info },
+	{ BOX_OP_HARDWARE_CPU_HALT, op_cpu_halt },
 	{ BOX_OP_HARDWARE_SYSTEM_REBOOT, op_system_reboot },
+	{ BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, op_system_shutdown },
+	{ BOX_OP_HARDWARE_KBD_READ, hw_kbd_read },
 };
 
 const struct deck hardware_deck = {

@@ -24,7 +24,10 @@ As a module (what the QEMU tests use):
 
 Boot copies the image (sparse) into a temporary directory, optionally
 replaces files on its EFI partition with mtools, and starts QEMU in a new
-session with the serial port on a pipe.  A reader thread collects the serial
+session with the serial port on a pipe.  With serial_input=True the guest's
+serial input is a pipe too (b.send_serial(b"text\r")); with monitor=True the
+QEMU monitor listens on a Unix socket in the temporary directory
+(b.monitor("sendkey a") returns the monitor's answer).  A reader thread collects the serial
 output as lines, with ANSI escape sequences and carriage returns removed (the
 firmware console writes both).  A hard timeout kills QEMU; leaving the
 `with` block, or close(), always kills the whole process group (SIGTERM, then
@@ -145,10 +148,11 @@ def firmware_args(vars_dir, copy=True):
 
 def qemu_command(image, fw_args, cores=4, mem="2G", accel="tcg", headless=True,
                  serial="stdio", gdb=False, no_reboot=False, extra=(), disks=(),
-                 boot_disk="ahci"):
+                 boot_disk="ahci", monitor=None):
     """The full QEMU argument list.  boot_disk: where the image sits, "ahci"
     (q35's SATA port 0) or "usb" (a USB stick on an xHCI controller, so the
-    guest sees no SATA disk at all)."""
+    guest sees no SATA disk at all).  monitor: a -monitor value (e.g.
+    "unix:/path,server,nowait"); by default none unless on the serial line."""
     if accel == "kvm":
         accel_args = ["-accel", "kvm", "-cpu", "host"]
     else:
@@ -166,7 +170,9 @@ def qemu_command(image, fw_args, cores=4, mem="2G", accel="tcg", headless=True,
     ] + list(fw_args) + boot_args + [
         "-serial", serial,
     ] + DEBUG_EXIT_ARGS + disk_args(disks)
-    if serial != "mon:stdio":
+    if monitor is not None:
+        cmd += ["-monitor", monitor]
+    elif serial != "mon:stdio":
         cmd += ["-monitor", "none"]
     if headless:
         cmd += ["-display", "none"]
@@ -262,11 +268,14 @@ class Boot:
     accel      tcg (default) or kvm; the ACCEL variable is not consulted
     disks      [(path, "ahci"|"virtio"), ...] extra raw disks, used in place
     boot_disk  "ahci" (default) or "usb": how the image itself is attached
+    serial_input  give the guest's serial port a pipe to read (send_serial)
+    monitor    start the QEMU monitor on a Unix socket (monitor())
     """
 
     def __init__(self, image, cores=1, mem="512M", cmdline=None, files=None,
                  extra=(), no_reboot=False, timeout=120, stop_on=None,
-                 log_path=None, name=None, accel="tcg", disks=(), boot_disk="ahci"):
+                 log_path=None, name=None, accel="tcg", disks=(), boot_disk="ahci",
+                 serial_input=False, monitor=False):
         self.image = image
         self.cores = cores
         self.mem = mem
@@ -291,6 +300,9 @@ class Boot:
         self._closed = False
         self._reader = None
         self.tmpdir = tempfile.mkdtemp(prefix="boxos-boot-")
+        self.serial_input = serial_input
+        self.monitor_path = os.path.join(self.tmpdir, "monitor.sock") if monitor else None
+        self._monitor_sock = None
         try:
             self._start(cmdline, files or {}, extra, no_reboot, accel)
         except BaseException:
@@ -316,7 +328,9 @@ class Boot:
         self.command = qemu_command(copy, fw, cores=self.cores, mem=self.mem,
                                     accel=accel, headless=True, serial="stdio",
                                     no_reboot=no_reboot, extra=extra, disks=self.disks,
-                                    boot_disk=self.boot_disk)
+                                    boot_disk=self.boot_disk,
+                                    monitor=("unix:%s,server=on,wait=off" % self.monitor_path
+                                             if self.monitor_path else None))
         with _live_lock:
             _live_boots.add(self)
         self.started = time.monotonic()
@@ -325,7 +339,8 @@ class Boot:
         # would otherwise land in the middle of that line.
         self.stderr_path = os.path.join(self.tmpdir, "qemu-stderr.txt")
         with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(self.command,
+                                         stdin=subprocess.PIPE if self.serial_input else subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=err,
                                          start_new_session=True, cwd=self.tmpdir)
         self._reader = threading.Thread(target=self._read, name="serial-" + self.name, daemon=True)
@@ -434,7 +449,15 @@ class Boot:
             return
         self._closed = True
         try:
+            if self._monitor_sock is not None:
+                self._monitor_sock.close()
+                self._monitor_sock = None
             self._kill_group()
+            if self.serial_input and self.proc is not None and self.proc.stdin:
+                try:
+                    self.proc.stdin.close()
+                except OSError:
+                    pass
             if self._reader is not None:
                 self._reader.join(timeout=20)
             if self.log_path:
@@ -478,6 +501,51 @@ class Boot:
             if len(fields) > 3 and fields[0] != "Z" and (int(fields[2]) == sid or int(fields[3]) == sid):
                 left.append(int(entry))
         return left
+
+    # -- input ----------------------------------------------------------------
+    def send_serial(self, data):
+        """Writes bytes to the guest's serial port (needs serial_input=True)."""
+        if not self.serial_input:
+            raise QemuError("send_serial needs Boot(serial_input=True)")
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def monitor(self, command, timeout=10):
+        """Runs one QEMU monitor command (needs monitor=True); returns its answer."""
+        if self.monitor_path is None:
+            raise QemuError("monitor needs Boot(monitor=True)")
+        import socket
+        if self._monitor_sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            end = time.monotonic() + timeout
+            while True:
+                try:
+                    sock.connect(self.monitor_path)
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    if time.monotonic() > end:
+                        raise QemuError("the QEMU monitor socket never opened")
+                    time.sleep(0.1)
+            self._monitor_sock = sock
+            self._monitor_read(timeout)  # the greeting, up to the first prompt
+        self._monitor_sock.sendall(command.encode() + b"\n")
+        text = self._monitor_read(timeout)
+        # the monitor echoes the command line first
+        lines = [clean_line(l) for l in text.split("\n")]
+        return "\n".join(l for l in lines[1:] if l)
+
+    def _monitor_read(self, timeout):
+        data = b""
+        end = time.monotonic() + timeout
+        while not data.endswith(b"(qemu) "):
+            if time.monotonic() > end:
+                raise QemuError("no QEMU monitor prompt within %d s" % timeout)
+            chunk = self._monitor_sock.recv(65536)
+            if not chunk:
+                raise QemuError("the QEMU monitor closed its socket")
+            data += chunk
+        return data[:-len(b"(qemu) ")].decode(errors="replace")
 
     # -- queries --------------------------------------------------------------
     def snapshot(self):

@@ -6,7 +6,7 @@
  *      (ACPI and the PM timer only need TagBoot's direct map; measuring the
  *      TSC this early gives every later log line a real timestamp)
  *   3. physical memory zones, own page tables, framebuffer console
- *   4. 8259 masked, Local APIC, IO-APIC, LAPIC timer, RTC
+ *   4. 8259 masked, Local APIC, IO-APIC, LAPIC timer, RTC, serial input, PS/2 keyboard
  *   5. Application Processors; CPU 0 becomes the K-Core
  *   6. the boot report, then what the command line asks for
  *      (self-tests, a deliberate fault, power-off or reboot), then the Guide.
@@ -36,6 +36,7 @@
 #include "drivers/disk.h"
 #include "drivers/fbcon.h"
 #include "drivers/power.h"
+#include "drivers/ps2kbd.h"
 #include "drivers/rtc.h"
 #include "drivers/serial.h"
 #include "lib/cmdline.h"
@@ -181,6 +182,8 @@ void kmain(struct bootinfo *bi)
 	notify_init_cpu();
 	irq_enable();
 	report_clock();
+	serial_start_input();
+	ps2kbd_init();
 
 	/* 5. */
 	smp_start_aps(bi);

@@ -7,9 +7,17 @@
  * text moves up by half a screen at once: moving pixels is the expensive
  * part, and doing it once per half screen instead of once per line keeps a
  * chatty boot fast.
+ *
+ * The Hardware Deck draws too (fbcon_draw_text, fbcon_clear): text at a
+ * grid cell in any colour, checked against the grid before a pixel moves.
+ * A lock keeps its drawing and the log's apart (the log already holds its
+ * own lock when it calls in; during a panic the log skips ours too, so a
+ * CPU stopped while drawing cannot silence the panic report).
  */
 #include "drivers/fbcon.h"
+#include "core/panic.h"
 #include "lib/log.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 extern const uint8_t console_font[], console_font_end[];
@@ -23,7 +31,10 @@ static struct {
 	const uint8_t *glyphs;
 	uint32_t glyph_count, glyph_bytes, glyph_w, glyph_h;
 	unsigned cols, rows, col, row;
+	bool ready;
 } con;
+
+static struct spinlock fb_lock = SPINLOCK_INIT;
 
 static uint32_t rgb(uint8_t r, uint8_t g, uint8_t b)
 {
@@ -69,7 +80,13 @@ static bool load_font(void)
 	return false;
 }
 
-static void draw_glyph(unsigned col, unsigned row, unsigned char ch, uint32_t fg)
+/* A colour given as 0xRRGGBB in the framebuffer's pixel format. */
+static uint32_t rgb_value(uint32_t rrggbb)
+{
+	return rgb((uint8_t)(rrggbb >> 16), (uint8_t)(rrggbb >> 8), (uint8_t)rrggbb);
+}
+
+static void draw_glyph(unsigned col, unsigned row, unsigned char ch, uint32_t fg, uint32_t bg)
 {
 	if (ch >= con.glyph_count)
 		ch = '?';
@@ -80,7 +97,7 @@ static void draw_glyph(unsigned col, unsigned row, unsigned char ch, uint32_t fg
 			       col * con.glyph_w;
 		const uint8_t *bits = g + y * row_bytes;
 		for (uint32_t x = 0; x < con.glyph_w; x++)
-			px[x] = (bits[x / 8] & (0x80 >> (x % 8))) ? fg : 0;
+			px[x] = (bits[x / 8] & (0x80 >> (x % 8))) ? fg : bg;
 	}
 }
 
@@ -103,7 +120,7 @@ static void fbcon_putc(char c, uint32_t fg)
 	} else if (c == '\t') {
 		con.col = (con.col + 8) & ~7u;
 	} else {
-		draw_glyph(con.col, con.row, (unsigned char)c, fg);
+		draw_glyph(con.col, con.row, (unsigned char)c, fg, 0);
 		con.col++;
 	}
 	if (con.col >= con.cols) {
@@ -117,8 +134,13 @@ static void fbcon_putc(char c, uint32_t fg)
 static void fbcon_write(const char *s, unsigned long len, enum log_level level)
 {
 	uint32_t fg = level_colour(level);
+	bool locked = !panic_in_progress();
+	if (locked)
+		spin_lock(&fb_lock);
 	for (unsigned long i = 0; i < len; i++)
 		fbcon_putc(s[i], fg);
+	if (locked)
+		spin_unlock(&fb_lock);
 }
 
 static struct console fb_console = {.name = "framebuffer", .write = fbcon_write};
@@ -143,5 +165,47 @@ void fbcon_init(const struct boot_framebuffer *fb, void *fb_virt)
 	if (con.cols == 0 || con.rows < 2)
 		return;
 	memset(con.pixels, 0, (size_t)con.pitch * con.height);
+	con.ready = true;
 	console_register(&fb_console);
+}
+
+bool fbcon_info(struct fbcon_info *info)
+{
+	if (!con.ready)
+		return false;
+	*info = (struct fbcon_info){
+		.width = con.width, .height = con.height, .pitch = con.pitch, .bpp = 32,
+		.cols = con.cols, .rows = con.rows, .glyph_width = con.glyph_w,
+		.glyph_height = con.glyph_h,
+	};
+	return true;
+}
+
+int fbcon_draw_text(unsigned col, unsigned row, const char *text, unsigned len, uint32_t fg,
+		    uint32_t bg)
+{
+	if (!con.ready || row >= con.rows || col >= con.cols || len > con.cols - col)
+		return -1;
+	uint32_t fg_px = rgb_value(fg), bg_px = rgb_value(bg);
+	spin_lock(&fb_lock);
+	for (unsigned i = 0; i < len; i++)
+		draw_glyph(col + i, row, (unsigned char)text[i], fg_px, bg_px);
+	spin_unlock(&fb_lock);
+	return 0;
+}
+
+int fbcon_clear(uint32_t bg)
+{
+	if (!con.ready)
+		return -1;
+	uint32_t px = rgb_value(bg);
+	spin_lock(&fb_lock);
+	for (uint32_t y = 0; y < con.height; y++) {
+		uint32_t *line = (uint32_t *)(con.pixels + (size_t)y * con.pitch);
+		for (uint32_t x = 0; x < con.width; x++)
+			line[x] = px;
+	}
+	con.col = con.row = 0;
+	spin_unlock(&fb_lock);
+	return 0;
 }

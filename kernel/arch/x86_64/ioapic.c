@@ -6,6 +6,7 @@
  * ACPI's interrupt source overrides translate it to the global system
  * interrupt (GSI) and give its polarity and trigger mode.  Registers are
  * reached through an index/data pair (IOREGSEL at +0, IOWIN at +0x10).
+ * Every route made is remembered (ioapic_routes) for hardware.irq.info.
  */
 #include "arch/x86_64/ioapic.h"
 #include "drivers/acpi.h"
@@ -24,6 +25,8 @@ static struct ioapic {
 	uint32_t gsi_base, lines;
 } ioapics[ACPI_MAX_IOAPICS];
 static unsigned ioapic_count, total_lines;
+static struct ioapic_route routes[IOAPIC_MAX_ROUTES];
+static unsigned route_count;
 static struct spinlock ioapic_lock = SPINLOCK_INIT;
 
 static uint32_t rd(struct ioapic *io, uint32_t reg)
@@ -88,8 +91,29 @@ int ioapic_route_isa(unsigned irq, uint8_t vector, uint32_t apic_id)
 	spin_lock(&ioapic_lock);
 	wr(io, REG_REDIR(line) + 1, apic_id << 24);
 	wr(io, REG_REDIR(line), low);
+	unsigned r = 0;
+	while (r < route_count && routes[r].isa_irq != irq)
+		r++;
+	if (r < IOAPIC_MAX_ROUTES) {
+		routes[r] = (struct ioapic_route){.gsi = acpi.isa_gsi[irq], .isa_irq = (uint8_t)irq,
+						  .vector = vector, .level = !!(low & REDIR_LEVEL),
+						  .active_low = !!(low & REDIR_ACTIVE_LOW),
+						  .apic_id = apic_id};
+		if (r == route_count)
+			route_count++;
+	}
 	spin_unlock(&ioapic_lock);
 	return 0;
+}
+
+unsigned ioapic_routes(struct ioapic_route *out, unsigned max)
+{
+	spin_lock(&ioapic_lock);
+	unsigned n = route_count < max ? route_count : max;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = routes[i];
+	spin_unlock(&ioapic_lock);
+	return route_count;
 }
 
 void ioapic_mask_isa(unsigned irq)
@@ -100,5 +124,8 @@ void ioapic_mask_isa(unsigned irq)
 		return;
 	spin_lock(&ioapic_lock);
 	wr(io, REG_REDIR(line), rd(io, REG_REDIR(line)) | REDIR_MASKED);
+	for (unsigned r = 0; r < route_count; r++)
+		if (routes[r].isa_irq == irq)
+			routes[r].masked = 1;
 	spin_unlock(&ioapic_lock);
 }

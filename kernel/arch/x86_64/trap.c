@@ -5,7 +5,8 @@
  * error code, every register, CR2/CR3 and a symbolized backtrace, then stops
  * every CPU (core/panic.c).  NMIs are the "stop now" signal a panicking CPU
  * sends the others.  Device and IPI vectors go to the handler registered for
- * them and are acknowledged at the Local APIC afterwards.
+ * them and are acknowledged at the Local APIC afterwards; each one is
+ * counted per vector (hardware.irq.info reports the counts).
  */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
@@ -18,6 +19,7 @@
 #include "lib/log.h"
 
 static irq_handler_t irq_handlers[256];
+static uint64_t irq_counts[256];
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -34,6 +36,11 @@ static const char *const exception_names[32] = {
 void irq_register(uint8_t vector, irq_handler_t handler)
 {
 	irq_handlers[vector] = handler;
+}
+
+uint64_t irq_count(uint8_t vector)
+{
+	return __atomic_load_n(&irq_counts[vector], __ATOMIC_RELAXED);
 }
 
 void trap_entry(struct trap_frame *f)
@@ -63,6 +70,7 @@ void trap_entry(struct trap_frame *f)
 	if (f->vector == VEC_SPURIOUS)
 		return; /* spurious interrupts are never acknowledged */
 
+	__atomic_fetch_add(&irq_counts[f->vector], 1, __ATOMIC_RELAXED);
 	irq_handler_t handler = irq_handlers[f->vector];
 	if (handler)
 		handler(f);

@@ -17,6 +17,7 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout matches i
 #define VEC_IRQ_BASE  0x30 /* IO-APIC lines start here */
 #define VEC_TEST_IPI  0xF0
 #define VEC_WAKE      0xF1 /* "look at your mailbox": only wakes a halted App-Core */
+#define VEC_HALT      0xF2 /* hardware.cpu.halt: stop this CPU for good */
 #define VEC_SPURIOUS  0xFF
 
 typedef void (*irq_handler_t)(struct trap_frame *f);
@@ -24,6 +25,8 @@ typedef void (*irq_handler_t)(struct trap_frame *f);
 void idt_init(void);     /* build the shared IDT once */
 void idt_load(void);     /* load it on this CPU */
 void irq_register(uint8_t vector, irq_handler_t handler);
+/* Interrupts taken on this vector since boot, all CPUs together. */
+uint64_t irq_count(uint8_t vector);
 
 /* Print a full register dump and backtrace, stop every CPU.  Never returns. */
 __attribute__((noreturn)) void trap_fatal(struct trap_frame *f, const char *why);
