@@ -10,7 +10,7 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify chain exit42 fault hostile hwtest regcheck tracetest
+APPS := badnotify chain exit42 fault hostile hwtest libtest regcheck tracetest
 
 APP_CC     ?= gcc
 APP_AR     ?= ar
@@ -47,7 +47,7 @@ $(BOXLIB_CRT0): boxlib/crt0.S
 
 # Objects are named after the whole source name (string.c -> string.c.o) so
 # a.c and a.S in one folder cannot collide.
-$(BUILD)/boxlib/%.c.o: boxlib/%.c
+$(BUILD)/boxlib/%.c.o: boxlib/%.c | $(GEN_BOXLIB_OPS_H)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<
@@ -60,7 +60,7 @@ $(BUILD)/boxlib/%.S.o: boxlib/%.S
 # GCC would turn the byte loops of memcpy/memset into calls to themselves.
 $(BUILD)/boxlib/string.c.o: private APP_CFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/apps/%.c.o: apps/%.c | $(BUILD)/gen/boxlib/ops.h
+$(BUILD)/apps/%.c.o: apps/%.c | $(GEN_BOXLIB_OPS_H)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<
