@@ -286,12 +286,17 @@ static const char *const call_names[] = {
 	"in_buf", "in_len", "out_buf", "out_cap", "out_len", "out_value", "c_", "st_", "p_",
 };
 
+static bool is_word_char(char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
 /* Does the description use `word` as a word (the spec's "input"/"output")? */
 static bool mentions(const char *desc, const char *word)
 {
 	size_t n = strlen(word);
 	for (const char *p = strstr(desc, word); p; p = strstr(p + 1, word))
-		if ((p == desc || !is_alnum(p[-1])) && !is_alnum(p[n]))
+		if ((p == desc || !is_word_char(p[-1])) && !is_word_char(p[n]))
 			return true;
 	return false;
 }
