@@ -1,9 +1,9 @@
 /*
  * libtest: boxlib from inside a Cabin, as a test program.
  *
- * Every check prints "libtest: PASS <name>" or "libtest: FAIL <name>: why"
- * through printf (so the console path is under test too); the exit status
- * is the number of failed checks.  tests/qemu/test_libtest.py reads the
+ * Every check prints "PASS <name>" or "FAIL <name>: why" through printf
+ * (so the console path is under test too; the kernel logs each line as
+ * "libtest: ..."); the exit status is the number of failed checks.  tests/qemu/test_libtest.py reads the
  * lines.  Checked:
  *   start     the start page was valid, argv[0] is "libtest", argv[argc] is
  *             NULL, the strings are writable, and the heap range is set up
@@ -53,9 +53,9 @@ static int failures;
 static void result(const char *name, int ok, const char *why)
 {
 	if (ok) {
-		printf("libtest: PASS %s\n", name);
+		printf("PASS %s\n", name);
 	} else {
-		printf("libtest: FAIL %s: %s\n", name, why);
+		printf("FAIL %s: %s\n", name, why);
 		failures++;
 	}
 }
@@ -110,7 +110,7 @@ static void check_start(int argc, char **argv)
 	snprintf(why, sizeof(why), "heap [%p, %p)", (void *)box_global_heap.base,
 		 (void *)box_global_heap.end);
 	result("heap range", ok, why);
-	printf("libtest: cabin %u, tsc %llu Hz, heap %llu MiB\n", box_cabin_id(),
+	printf("cabin %u, tsc %llu Hz, heap %llu MiB\n", box_cabin_id(),
 	       (unsigned long long)box_tsc_hz(), sp ? (unsigned long long)(sp->heap_size >> 20) : 0ull);
 }
 
@@ -139,7 +139,7 @@ static void check_args(void)
 static int expect(const char *got, const char *want, int n, int want_n)
 {
 	if (strcmp(got, want) || n != want_n) {
-		printf("libtest: format: got \"%s\" (%d), want \"%s\" (%d)\n", got, n, want, want_n);
+		printf("format: got \"%s\" (%d), want \"%s\" (%d)\n", got, n, want, want_n);
 		return 0;
 	}
 	return 1;
@@ -166,7 +166,7 @@ static void check_format(void)
 	ok &= expect(b, "   1|2   |ab", n, 12);
 	result("snprintf formats", ok, "see the format lines above");
 	/* The QEMU test matches this line exactly. */
-	printf("libtest: printf %d %u %x %X %p %s %c %% [%6d] [%-6d] [%06d] %lld %zu\n", -1, 3000000000u,
+	printf("printf %d %u %x %X %p %s %c %% [%6d] [%-6d] [%06d] %lld %zu\n", -1, 3000000000u,
 	       0xc0ffeeu, 0xc0ffeeu, (void *)0x1000, "str", '!', 77, 77, -77, -5000000000LL,
 	       (size_t)4096);
 	/* A line longer than the console buffer still arrives (in pieces). */
@@ -175,11 +175,11 @@ static void check_format(void)
 		longline[i] = (char)('a' + i % 26);
 	longline[sizeof(longline) - 1] = 0;
 	size_t before = box_console_written();
-	printf("libtest: long %s\n", longline);
+	printf("long %s\n", longline);
 	size_t sent = box_console_written() - before;
 	char why[64];
 	snprintf(why, sizeof(why), "%zu bytes reached the console", sent);
-	result("long printf line", sent == 15 + 399 + 1 && box_console_errors() == 0, why);
+	result("long printf line", sent == 5 + 399 + 1 && box_console_errors() == 0, why);
 }
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
@@ -348,7 +348,7 @@ static void check_wrappers(void)
 		 (unsigned long long)len, (unsigned long long)value);
 	result("cpu.info", st == BOX_OK && len >= 4 && value >= 1 && value == get_le(out, 4), why);
 
-	static const char text[] = "libtest: typed console.write";
+	static const char text[] = "typed console.write";
 	st = box_hardware_console_write(text, sizeof(text) - 1, &value);
 	result("console.write", st == BOX_OK && value == sizeof(text) - 1, box_status_name(st));
 
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child"))
 		return child(argc, argv);
-	printf("libtest: start\n");
+	printf("start\n");
 	check_start(argc, argv);
 	check_format();
 	check_heap();
@@ -433,6 +433,6 @@ int main(int argc, char **argv)
 	check_full_ring();
 	check_inbox();
 	check_args();
-	printf("libtest: %d failed\n", failures);
+	printf("%d failed\n", failures);
 	return failures;
 }
