@@ -33,7 +33,7 @@ struct box_heap {
 	uintptr_t top;    /* end of the blocks handed out so far; [top, end) is untouched */
 	uintptr_t end;    /* end of the range, 16-aligned */
 	struct box_heap_block *free_lists[BOX_HEAP_CLASSES];
-	size_t in_use;    /* payload bytes of live blocks (block sizes, headers excluded) */
+	size_t in_use;    /* bytes of live blocks, headers and footers included */
 	size_t live;      /* live allocations */
 	/* Called with a message when a corrupted or foreign pointer is found;
 	 * if it returns, the operation that found it does nothing (free) or
