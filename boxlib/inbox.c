@@ -2,11 +2,12 @@
  * inbox.c: popping messages off the inbox ring (boxlib/inbox.h).
  *
  * The Cabin is the ring's only consumer, so ring_pop of boxos/ring.h is the
- * whole protocol.  box_inbox_wait loops on BOX_NOTIFY_WAIT, which returns
- * when either the Result ring or the inbox has an entry (or on timeout), and
- * keeps a TSC deadline so Results arriving meanwhile do not stretch the
- * wait (a Result left unread makes WAIT return at once, so the loop then
- * polls until the deadline); without a TSC rate it waits once.
+ * whole protocol.  box_inbox_wait loops on BOX_NOTIFY_WAIT with
+ * BOX_WAIT_INBOX, which returns when the Result ring or the inbox has an
+ * entry (or on timeout), and keeps a TSC deadline so Results arriving
+ * meanwhile do not stretch the wait (a Result left unread makes WAIT return
+ * at once, so the loop then polls until the deadline); without a TSC rate
+ * it waits once.
  */
 #include "boxlib/inbox.h"
 #include "boxlib/notify.h"
@@ -36,6 +37,17 @@ int64_t box_inbox_count(void)
 	return ring_count(inbox_ring());
 }
 
+/* WAIT for the inbox too: the kernel wants BOX_WAIT_INBOX in the second
+ * argument for that (older kernels end WAIT on any news). */
+static int wait_news(uint64_t timeout_us)
+{
+#ifdef BOX_WAIT_INBOX
+	return (int)box_notify(BOX_NOTIFY_WAIT, (long)timeout_us, BOX_WAIT_INBOX, 0);
+#else
+	return box_wait(timeout_us);
+#endif
+}
+
 static uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -53,7 +65,7 @@ int box_inbox_wait(struct box_message *msg, uint64_t timeout_us)
 		if (rc != BOX_ERR_NOENT)
 			return rc;
 		if (!hz) {  /* no clock: one wait, one look */
-			rc = box_wait(timeout_us);
+			rc = wait_news(timeout_us);
 			if (rc != BOX_OK && rc != BOX_ERR_TIMEOUT)
 				return rc;
 			rc = box_inbox_next(msg);
@@ -62,7 +74,7 @@ int box_inbox_wait(struct box_message *msg, uint64_t timeout_us)
 		uint64_t spent = rdtsc() - start;
 		if (spent >= budget)
 			return BOX_ERR_TIMEOUT;
-		rc = box_wait((budget - spent) / per_us + 1);
+		rc = wait_news((budget - spent) / per_us + 1);
 		if (rc != BOX_OK && rc != BOX_ERR_TIMEOUT)
 			return rc;
 	}
