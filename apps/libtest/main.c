@@ -8,8 +8,12 @@
  *   start     the start page was valid, argv[0] is "libtest", argv[argc] is
  *             NULL, the strings are writable, and the heap range is set up
  *   args      libtest spawns itself (system.proc.spawn) with the arguments
- *             "child", "two words" and "" and waits for it (proc.wait); the
- *             child checks its argc/argv and exits 0 only if they match
+ *             "child", "two words" and ""; the child checks its argc/argv,
+ *             sends "ping" to the parent with system.ipc.send, which the
+ *             parent takes from its inbox (box_inbox_wait) and answers
+ *             "pong" (ipc.reply); the child exits 0 only if its arguments
+ *             matched and the reply came back, and the parent reaps it
+ *             (proc.wait)
  *   format    snprintf against literal expectations (each is what C's
  *             printf gives); one printf line that the test matches exactly
  *   heap      2000 blocks of random sizes filled with patterns, half freed,
@@ -24,7 +28,7 @@
  *   full      256 Pockets pushed without the doorbell fill the ring: box_op
  *             returns BOX_ERR_FULL; after the doorbell all 256 Results come
  *   inbox     an empty inbox: box_inbox_next is BOX_ERR_NOENT and a 10 ms
- *             box_inbox_wait times out
+ *             box_inbox_wait times out (and a message, under args)
  */
 #include <stdint.h>
 
@@ -84,6 +88,17 @@ static int child(int argc, char **argv)
 	const struct box_start *sp = box_start_page();
 	if (!sp || sp->parent == 0)
 		return 4;
+	/* a message to the parent's inbox; its reply completes the op */
+	char reply[BOX_MESSAGE_PAYLOAD];
+	uint64_t len = 0;
+	int32_t st = box_system_ipc_send(sp->parent, 0xC0C0, 10000000000ull, "ping", 4, reply,
+					 sizeof(reply), &len, NULL);
+	printf("libtest child: ipc.send %s, reply %llu bytes\n", box_status_name(st),
+	       (unsigned long long)len);
+	if (st != BOX_OK)
+		return 5;
+	if (len != 4 || memcmp(reply, "pong", 4))
+		return 6;
 	return 0;
 }
 
@@ -126,6 +141,20 @@ static void check_args(void)
 	result("spawn with arguments", st == BOX_OK && id != 0, why);
 	if (st != BOX_OK)
 		return;
+
+	/* the child sends "ping" with ipc.send: it lands in our inbox */
+	struct box_message m = {0};
+	int rc = box_inbox_wait(&m, 10000000);
+	snprintf(why, sizeof(why), "%s, kind %u, sender %u (child %llu), %u bytes",
+		 box_status_name(rc), m.kind, m.sender, (unsigned long long)id, m.length);
+	int ok = rc == BOX_OK && m.kind == BOX_MSG_IPC && m.sender == id && m.cookie == 0xC0C0 &&
+		 m.length == 4 && !memcmp(m.payload, "ping", 4);
+	result("inbox message from the child", ok, why);
+	if (rc == BOX_OK) {
+		st = box_system_ipc_reply(m.msg_id, "pong", 4, NULL);
+		result("ipc.reply", st == BOX_OK, box_status_name(st));
+	}
+
 	out_len = 0;
 	uint64_t saved = box_call_timeout_us;
 	box_call_timeout_us = 20000000;
@@ -133,7 +162,7 @@ static void check_args(void)
 	box_call_timeout_us = saved;
 	snprintf(why, sizeof(why), "wait: %s, child exit status %lld", box_status_name(st),
 		 (long long)status);
-	result("child saw its arguments", st == BOX_OK && status == 0, why);
+	result("child saw its arguments and the reply", st == BOX_OK && status == 0, why);
 }
 
 static int expect(const char *got, const char *want, int n, int want_n)

@@ -3,7 +3,8 @@
 libtest checks boxlib from the inside and prints one "PASS name" or
 "FAIL name: why" line per check through printf (the kernel logs console
 lines as "libtest: ..."); its exit status is the number of failures.  The
-checks: the start page and argv, argv of a child it spawns with arguments,
+checks: the start page and argv, argv of a child it spawns with arguments
+(which then sends it a message through the inbox and gets a reply),
 snprintf formats, the heap (many blocks, free, realloc, calloc,
 aligned_alloc, 8 MiB), typed op wrappers (timer.ticks, rtc.read,
 operations.hash against XXH3 computed in the app, fill, cpu.info,
@@ -29,7 +30,8 @@ CHECKS = [
     "box_op timeout", "call after a timeout",
     "full Pocket ring", "Results after the doorbell", "calls work again",
     "empty inbox", "inbox wait times out",
-    "spawn with arguments", "child saw its arguments",
+    "spawn with arguments", "inbox message from the child", "ipc.reply",
+    "child saw its arguments and the reply",
 ]
 
 PRINTF_LINE = ("printf -1 3000000000 c0ffee C0FFEE 0x1000 str ! % [    77] [77    ] [-00077] "
@@ -68,6 +70,7 @@ def libtest_boot(ctx, cores):
         ("the child reports its arguments",
          kernel_re(r'libtest: libtest child: argc 4, argv\[1\] "child", argv\[2\] "two words", '
                    r'argv\[3\] ""')),
+        ("the child gets the reply", kernel_re(r"libtest: libtest child: ipc.send OK, reply 4 bytes")),
         ("libtest counts no failures", kernel_re(r"libtest: 0 failed")),
         ("libtest exits 0", kernel_re(r"cabin \d+ \(libtest\) exited with status 0 on cpu\d+")),
     ], b)
