@@ -10,7 +10,7 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify chain exit42 fault hostile hwtest libtest regcheck tracetest
+APPS := badnotify chain exit42 fault hostile hwtest libtest regcheck schedtest sysprobe systest tracetest
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

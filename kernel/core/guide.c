@@ -16,6 +16,14 @@
  * there is room for its Result, so a Cabin that does not read its Results
  * stalls only itself.  On a one-CPU machine the doorbell runs the Guide on
  * the spot; with more CPUs the K-Core runs it whenever it wakes.
+ *
+ * Waiting ops (OP_PENDING, core/op.h) never block the Guide: the chain is
+ * parked with a copy of its plan, Crate views and partial Result, and the
+ * Cabin's later Pockets stay queued behind it (Results come back in order).
+ * Each pass first retries the parked chains whose events were signalled
+ * (guide_signal, also from interrupt handlers) or whose deadline passed;
+ * the K-Core's timer tick guarantees a pass at least every 10 ms.  When a
+ * Cabin exits, the pass also frees the Cabins nobody will reap.
  */
 #include "core/guide.h"
 #include "arch/x86_64/cpu.h"
@@ -28,6 +36,8 @@
 #include "core/perftrace.h"
 #include "core/panic.h"
 #include "core/registry.h"
+#include "core/sched.h"
+#include "mm/heap.h"
 #include "core/uaccess.h"
 #include "core/validate.h"
 #include "boxos/abi/notify.h"
@@ -37,7 +47,21 @@
 #include "lib/string.h"
 #include "mm/paging.h"
 
+struct guide_park {
+	struct guide_park *next;      /* the list of parked chains */
+	struct cabin *cabin;
+	struct box_plan plan;         /* plan.manifest points at manifest[] below */
+	struct op_buf bufs[BOX_MAX_CRATES];
+	struct box_result res;
+	struct manifest_cursor cur;
+	bool write_back;
+	uint8_t manifest[];           /* plan.manifest_size bytes */
+};
+
 static struct cabin *slots[GUIDE_MAX_CABINS];
+static struct guide_park *parked;
+static uint32_t pending_events;
+static uint32_t guide_owner = ~0u; /* the CPU inside a pass, for guide_detach */
 static uint64_t doorbells[GUIDE_MAX_CABINS / 64];
 static struct spinlock slot_lock = SPINLOCK_INIT;
 static struct spinlock guide_lock = SPINLOCK_INIT; /* one Guide pass at a time */
@@ -73,15 +97,32 @@ bool guide_attach(struct cabin *c)
 	return ok;
 }
 
+static void drop_park(struct cabin *c)
+{
+	for (struct guide_park **p = &parked; *p; p = &(*p)->next)
+		if (*p == c->park) {
+			*p = c->park->next;
+			break;
+		}
+	kfree(c->park);
+	c->park = NULL;
+}
+
 void guide_detach(struct cabin *c)
 {
-	/* under guide_lock: the Guide may be in the middle of this Cabin's ring */
-	spin_lock(&guide_lock);
+	/* under guide_lock: the Guide may be in the middle of this Cabin's ring,
+	 * unless this CPU is the Guide (an op reaping a Cabin) */
+	bool inside = __atomic_load_n(&guide_owner, __ATOMIC_RELAXED) == this_cpu()->id;
+	if (!inside)
+		spin_lock(&guide_lock);
 	spin_lock(&slot_lock);
 	slots[c->slot] = NULL;
 	__atomic_and_fetch(&doorbells[c->slot / 64], ~(1ULL << (c->slot % 64)), __ATOMIC_RELAXED);
 	spin_unlock(&slot_lock);
-	spin_unlock(&guide_lock);
+	if (c->park)
+		drop_park(c);
+	if (!inside)
+		spin_unlock(&guide_lock);
 }
 
 void guide_doorbell(struct cabin *c)
@@ -99,8 +140,49 @@ static void fail(struct box_result *res, int32_t status)
 	res->failed_op = 0xFFFF;
 }
 
-/* Decode and run one Pocket; the Result is filled in either way. */
-static void handle(struct cabin *c, struct box_pocket *pocket, struct box_result *res)
+static struct exec_ctx exec_ctx_for(struct cabin *c)
+{
+	return (struct exec_ctx){.caller = c, .level = c->auth, .tags = c->tags,
+				 .trace = PERFTRACE_HOOK, .trace_arg = (void *)(uintptr_t)c->id};
+}
+
+/* Copy the output Crates' sizes back to the Cabin's descriptors (its CR3 is loaded). */
+static void write_sizes_back(const struct box_plan *p, const struct op_buf *b, bool write_back)
+{
+	if (!write_back)
+		return;
+	struct box_crate *user = (struct box_crate *)p->pocket.crates;
+	for (uint32_t i = 0; i < p->crate_count; i++)
+		if (p->crates[i].dir & BOX_CRATE_OUT)
+			user[i].size = b[i].size;
+}
+
+/* Keep a chain that returned OP_PENDING until its op can finish. */
+static bool park(struct cabin *c, const struct manifest_cursor *cur, const struct box_result *res,
+		 bool write_back)
+{
+	struct guide_park *gp = kmalloc(sizeof(*gp) + plan.manifest_size);
+	if (!gp)
+		return false;
+	gp->cabin = c;
+	gp->plan = plan;
+	memcpy(gp->manifest, manifest_buf, plan.manifest_size);
+	gp->plan.manifest = gp->manifest;
+	for (uint32_t i = 0; i < plan.op_count; i++)
+		if (plan.ops[i].params)
+			gp->plan.ops[i].params = gp->manifest + (plan.ops[i].params - manifest_buf);
+	memcpy(gp->bufs, bufs, plan.crate_count * sizeof(bufs[0]));
+	gp->res = *res;
+	gp->cur = *cur;
+	gp->write_back = write_back;
+	gp->next = parked;
+	parked = gp;
+	c->park = gp;
+	return true;
+}
+
+/* Decode and run one Pocket; false when its chain was parked (no Result yet). */
+static bool handle(struct cabin *c, struct box_pocket *pocket, struct box_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->cookie = pocket->cookie;
@@ -110,14 +192,18 @@ static void handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 	struct box_user_view uv = {BOX_USER_LO, BOX_USER_HI, c, uaccess_copy_in};
 	plan.manifest = manifest_buf;
 	int32_t st = box_validate_pocket(pocket, &uv, &plan);
-	if (st != BOX_OK)
-		return fail(res, st);
+	if (st != BOX_OK) {
+		fail(res, st);
+		return true;
+	}
 	res->cookie = plan.pocket.cookie;
 	for (uint32_t i = 0; i < plan.crate_count; i++) {
 		const struct box_crate *k = &plan.crates[i];
 		st = uaccess_check(c, k->addr, k->capacity, k->dir & BOX_CRATE_OUT);
-		if (st != BOX_OK)
-			return fail(res, st);
+		if (st != BOX_OK) {
+			fail(res, st);
+			return true;
+		}
 		bufs[i] = (struct op_buf){(uint8_t *)k->addr, k->size, k->capacity};
 	}
 	bool write_back = plan.crate_count &&
@@ -128,17 +214,26 @@ static void handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 	uint64_t saved_cr3 = read_cr3();
 	if (saved_cr3 != c->pt.pml4)
 		write_cr3(c->pt.pml4);
-	struct exec_ctx ctx = {.caller = c, .level = c->auth, .tags = c->tags,
-			       .trace = PERFTRACE_HOOK, .trace_arg = (void *)(uintptr_t)c->id};
-	manifest_execute(&registry, &plan, bufs, &ctx, res);
-	if (write_back) {
-		struct box_crate *user = (struct box_crate *)plan.pocket.crates;
-		for (uint32_t i = 0; i < plan.crate_count; i++)
-			if (plan.crates[i].dir & BOX_CRATE_OUT)
-				user[i].size = bufs[i].size;
+	struct exec_ctx ctx = exec_ctx_for(c);
+	struct manifest_cursor cur;
+	bool done = true;
+	if (manifest_start(&registry, &plan, bufs, &ctx, res, &cur) == OP_PENDING) {
+		done = !park(c, &cur, res, write_back);
+		if (done)
+			fail(res, BOX_ERR_NOMEM);
 	}
+	if (done)
+		write_sizes_back(&plan, bufs, write_back);
 	if (saved_cr3 != c->pt.pml4)
 		write_cr3(saved_cr3);
+	return done;
+}
+
+/* The Guide posted to c: wake it if it sleeps in WAIT. */
+static void posted_to(struct cabin *c)
+{
+	if (c->state == CABIN_BLOCKED)
+		sched_wake(c);
 }
 
 static unsigned drain(struct cabin *c)
@@ -146,7 +241,7 @@ static unsigned drain(struct cabin *c)
 	unsigned handled = 0, posted = 0;
 	struct box_pocket pocket;
 	struct box_result res;
-	for (;;) {
+	while (!c->park) {
 		int64_t room = ring_count(&c->results);
 		if (room < 0 || room >= (int64_t)c->results.slot_count)
 			break; /* no room for a Result (or a broken ring): leave the Pocket queued */
@@ -161,20 +256,86 @@ static unsigned drain(struct cabin *c)
 				posted++;
 			break;
 		}
-		handle(c, &pocket, &res);
-		if (ring_push(&c->results, &res) == BOX_OK)
-			posted++;
 		handled++;
+		if (handle(c, &pocket, &res) && ring_push(&c->results, &res) == BOX_OK)
+			posted++;
 	}
-	if (posted && c->state == CABIN_RUNNING && c->core != this_cpu()->id)
-		lapic_send_ipi(cpus[c->core].apic_id, VEC_WAKE); /* it may be asleep in WAIT */
+	if (posted)
+		posted_to(c);
 	return handled;
+}
+
+/* Retry the parked chains that may go on; true when one finished. */
+static unsigned resume_parked(uint32_t events)
+{
+	unsigned finished = 0;
+	uint64_t now = rdtsc();
+	struct guide_park **p = &parked;
+	while (*p) {
+		struct guide_park *gp = *p;
+		bool due = (gp->cur.wake_events & events) || (gp->cur.wake_tsc && now >= gp->cur.wake_tsc);
+		if (!due) {
+			p = &gp->next;
+			continue;
+		}
+		struct cabin *c = gp->cabin;
+		uint64_t saved_cr3 = read_cr3();
+		if (saved_cr3 != c->pt.pml4)
+			write_cr3(c->pt.pml4);
+		struct exec_ctx ctx = exec_ctx_for(c);
+		int32_t st = manifest_continue(&registry, &gp->plan, gp->bufs, &ctx, &gp->res, &gp->cur);
+		if (st != OP_PENDING)
+			write_sizes_back(&gp->plan, gp->bufs, gp->write_back);
+		if (saved_cr3 != c->pt.pml4)
+			write_cr3(saved_cr3);
+		if (st == OP_PENDING) {
+			p = &gp->next;
+			continue;
+		}
+		*p = gp->next;
+		c->park = NULL;
+		if (ring_push(&c->results, &gp->res) == BOX_OK)
+			posted_to(c);
+		kfree(gp);
+		/* its ring may hold more Pockets queued behind the parked one */
+		__atomic_or_fetch(&doorbells[c->slot / 64], 1ULL << (c->slot % 64), __ATOMIC_RELAXED);
+		finished++;
+	}
+	return finished;
+}
+
+static void collect_orphan(struct cabin *c, void *arg)
+{
+	struct cabin **list = arg;
+	if (c->autoreap && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CABIN_DONE)
+		for (unsigned i = 0; i < 16; i++)
+			if (!list[i]) {
+				list[i] = c;
+				break;
+			}
+}
+
+/* Free the Cabins that ended with nobody left to reap them (16 per pass). */
+static void reap_orphans(void)
+{
+	struct cabin *list[16] = {0};
+	cabin_foreach(collect_orphan, list);
+	for (unsigned i = 0; i < 16 && list[i]; i++)
+		cabin_destroy(list[i]);
+	if (list[15])
+		guide_signal(OP_WAKE_CABIN_EXIT); /* maybe more: look again next pass */
 }
 
 unsigned guide_poll(void)
 {
 	unsigned handled = 0;
 	spin_lock(&guide_lock);
+	__atomic_store_n(&guide_owner, this_cpu()->id, __ATOMIC_RELAXED);
+	uint32_t events = __atomic_exchange_n(&pending_events, 0, __ATOMIC_ACQUIRE);
+	if (events & OP_WAKE_CABIN_EXIT)
+		reap_orphans();
+	if (parked)
+		handled += resume_parked(events);
 	for (unsigned w = 0; w < GUIDE_MAX_CABINS / 64; w++) {
 		uint64_t bits = __atomic_exchange_n(&doorbells[w], 0, __ATOMIC_ACQUIRE);
 		while (bits) {
@@ -185,27 +346,14 @@ unsigned guide_poll(void)
 				handled += drain(c);
 		}
 	}
+	__atomic_store_n(&guide_owner, ~0u, __ATOMIC_RELAXED);
 	spin_unlock(&guide_lock);
 	return handled;
 }
 
-void guide_run(void)
-{
-	for (;;) {
-		irq_disable();
-		if (guide_poll() == 0)
-			irq_enable_and_halt(); /* a doorbell IPI ends the nap */
-	}
-}
-
-void app_core_idle(void)
-{
-	launch_app_core_loop();
-}
-
-static uint32_t pending_events;
-
 void guide_signal(uint32_t events)
 {
 	__atomic_or_fetch(&pending_events, events, __ATOMIC_RELEASE);
+	if (cpu_count > 1 && this_cpu()->id != 0)
+		lapic_send_ipi(cpus[0].apic_id, VEC_WAKE);
 }

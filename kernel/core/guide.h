@@ -21,7 +21,5 @@ unsigned guide_poll(void);
 /* Wake parked chains waiting on any of these OP_WAKE_* events; safe from interrupt handlers. */
 void guide_signal(uint32_t events);
 
-__attribute__((noreturn)) void guide_run(void);      /* the K-Core */
-__attribute__((noreturn)) void app_core_idle(void);  /* an App-Core */
 
 #endif

@@ -1,13 +1,13 @@
 /*
- * launch.c: starting Cabins from the boot bundle and handing them to cores.
+ * launch.c: the K-Core's loop, and starting Cabins from the boot bundle.
  *
- * Until the scheduler exists this is the whole of "where does a Cabin run":
- * the K-Core spawns a Cabin, puts it in one App-Core's mailbox, wakes that
- * core with an IPI and waits until the Cabin is done; the App-Core runs it to
- * completion and goes back to sleep.  App-Cores are used round robin.  On a
- * one-CPU machine the K-Core runs the Cabin itself.  The command line drives
- * it: `run=a,b,c` runs those programs from the bundle in order, and
- * `cabintest=N` spawns and reaps N Cabins and checks no page leaked.  A run=
+ * The K-Core loops over Guide passes (core/guide.c) and halts when there is
+ * nothing to do; on a one-CPU machine the same loop also runs the Cabins in
+ * its run queue (core/sched.c).  The kernel's own launches wait in that loop
+ * too.  The command line drives them: `run=a,b,c` runs those programs from
+ * the bundle one after another, and `cabintest=N` spawns N Cabins, up to
+ * CABINTEST_LIVE at once spread over every App-Core, reaps them, and checks
+ * that the free-page count and the heap come back to where they were.  A run=
  * item may name the Cabin's auth level, `name:level` with level one of
  * none, app, utility, system, network (the command line is trusted); the
  * default is app.  The exit line names the level only when it is not app.
@@ -20,6 +20,8 @@
 #include "core/bundle.h"
 #include "core/cabin.h"
 #include "core/guide.h"
+#include "core/sched.h"
+#include "lib/fmt.h"
 #include "boxos/ops.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -29,11 +31,10 @@
 
 static const void *bundle;
 static size_t bundle_size;
-static unsigned next_core = 1;
 
 static void wake(struct trap_frame *f)
 {
-	(void)f; /* the interrupt itself ended the App-Core's hlt */
+	(void)f; /* the interrupt itself ended a halted core's nap */
 }
 
 static int count_entry(void *arg, const char *name, const void *data, size_t len)
@@ -60,33 +61,33 @@ void launch_init(const struct bootinfo *bi)
 	}
 }
 
-/* The K-Core waits here for the App-Core; the IPI only wakes it from hlt. */
-static int32_t run_on_app_core(struct cabin *c)
+bool kcore_step(void)
 {
+	bool busy = guide_poll() != 0;
 	if (cpu_count == 1)
-		return cabin_run(c);
-	struct cpu *target = &cpus[next_core];
-	next_core = next_core + 1 < cpu_count ? next_core + 1 : 1;
-	__atomic_store_n(&target->mailbox, c, __ATOMIC_RELEASE);
-	lapic_send_ipi(target->apic_id, VEC_WAKE);
-	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CABIN_DONE)
-		if (guide_poll() == 0) /* the K-Core is the Guide while it waits */
-			cpu_relax();
-	return c->exit_status;
+		busy |= sched_run_one(); /* one CPU: the K-Core is the App-Core too */
+	return busy;
 }
 
-void launch_app_core_loop(void)
+void kcore_run(void)
 {
-	struct cpu *cpu = this_cpu();
 	for (;;) {
 		irq_disable();
-		struct cabin *c = __atomic_exchange_n(&cpu->mailbox, NULL, __ATOMIC_ACQUIRE);
-		if (!c) {
-			irq_enable_and_halt(); /* a mailbox filled after the check still wakes us */
-			continue;
-		}
-		cabin_run(c); /* sets c->state = CABIN_DONE, which the K-Core waits for */
+		if (!kcore_step())
+			irq_enable_and_halt(); /* a doorbell IPI or the next tick ends the nap */
 	}
+}
+
+/* The K-Core goes on with its work until the Cabin is released. */
+static int32_t wait_done(struct cabin *c)
+{
+	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CABIN_DONE) {
+		irq_disable();
+		if (!kcore_step())
+			irq_enable_and_halt();
+	}
+	irq_enable();
+	return c->exit_status;
 }
 
 static struct cabin *spawn_named(const char *name, const char **why)
@@ -103,7 +104,26 @@ static struct cabin *spawn_named(const char *name, const char **why)
 	*why = "not in the boot bundle";
 	if (bundle_find(bundle, bundle_size, file, &elf, &len) != 0)
 		return NULL;
-	return cabin_spawn(name, elf, len, why);
+	return cabin_spawn(name, elf, len, name, (uint32_t)n + 1, 1, why);
+}
+
+struct cabin *launch_spawn(const char *args, uint32_t args_size, uint32_t argc, const char **why)
+{
+	char file[CABIN_NAME_MAX + 8];
+	const void *elf;
+	size_t len, n = strlen(args);
+	*why = "no boot bundle";
+	if (!bundle)
+		return NULL;
+	*why = "program name too long";
+	if (n == 0 || n >= CABIN_NAME_MAX)
+		return NULL;
+	memcpy(file, args, n);
+	memcpy(file + n, ".elf", 5);
+	*why = "not in the boot bundle";
+	if (bundle_find(bundle, bundle_size, file, &elf, &len) != 0)
+		return NULL;
+	return cabin_spawn(args, elf, len, args, args_size, argc, why);
 }
 
 static const char *const level_names[] = {
@@ -111,17 +131,29 @@ static const char *const level_names[] = {
 	[BOX_AUTH_SYSTEM] = "system", [BOX_AUTH_NETWORK] = "network",
 };
 
+/* Free pages, counting pages the kernel heap took meanwhile as free. */
+static uint64_t free_pages_now(const struct heap_stats *base)
+{
+	struct heap_stats h;
+	heap_stats(&h);
+	return pmm_free_pages_total() + (h.pages - base->pages);
+}
+
 static void run_one(const char *name, uint8_t level)
 {
+	struct heap_stats h0;
+	heap_stats(&h0);
+	uint64_t before = free_pages_now(&h0);
 	const char *why;
 	struct cabin *c = spawn_named(name, &why);
 	if (!c) {
 		log_warn("launch: cannot start %s: %s", name, why);
 		return;
 	}
-	c->auth = level;
+	cabin_set_origin(c, level, 0);
 	uint32_t id = c->id;
-	int32_t status = run_on_app_core(c);
+	sched_add(c);
+	int32_t status = wait_done(c);
 	if (status == CABIN_KILLED)
 		log_info("cabin %u (%s) killed on cpu%u: %s", id, name, c->core, c->why);
 	else if (level == BOX_AUTH_APP)
@@ -130,6 +162,10 @@ static void run_one(const char *name, uint8_t level)
 		log_info("cabin %u (%s) exited with status %d on cpu%u (auth %s)", id, name, status,
 			 c->core, level_names[level]);
 	cabin_destroy(c);
+	/* detached children may still run; everything else must be back */
+	uint64_t after = free_pages_now(&h0);
+	if (after != before)
+		log_warn("launch: %s: free pages %lu before, %lu after", name, before, after);
 }
 
 /* "name" or "name:level"; false (and a warning) for an unknown level. */
@@ -175,26 +211,53 @@ void launch_list(const char *names)
 	}
 }
 
+#define CABINTEST_LIVE 32
+
 bool launch_leak_test(const char *name, unsigned count)
 {
 	uint64_t before = pmm_free_pages_total();
 	struct heap_stats h0, h1;
 	heap_stats(&h0);
-	unsigned ok = 0;
-	for (unsigned i = 0; i < count; i++) {
-		const char *why;
-		struct cabin *c = spawn_named(name, &why);
-		if (!c) {
-			log_error("cabintest: spawn %u of %s failed: %s", i, name, why);
-			break;
+	struct cabin *live[CABINTEST_LIVE] = {0};
+	unsigned spawned = 0, reaped = 0, ok = 0, per_cpu[MAX_CPUS] = {0};
+	bool failed = false;
+	while (reaped < spawned || (spawned < count && !failed)) {
+		for (unsigned i = 0; i < CABINTEST_LIVE; i++) {
+			if (live[i] && __atomic_load_n(&live[i]->state, __ATOMIC_ACQUIRE) == CABIN_DONE) {
+				ok += live[i]->exit_status == 42;
+				per_cpu[live[i]->core]++;
+				cabin_destroy(live[i]);
+				live[i] = NULL;
+				reaped++;
+			}
+			if (!live[i] && spawned < count && !failed) {
+				const char *why;
+				live[i] = spawn_named(name, &why);
+				if (!live[i]) {
+					log_error("cabintest: spawn %u of %s failed: %s", spawned, name, why);
+					failed = true;
+					continue;
+				}
+				sched_add(live[i]);
+				spawned++;
+			}
 		}
-		if (run_on_app_core(c) == 42)
-			ok++;
-		cabin_destroy(c);
+		irq_disable();
+		if (!kcore_step())
+			irq_enable_and_halt();
+		irq_enable();
 	}
 	heap_stats(&h1);
 	uint64_t after = pmm_free_pages_total() + (h1.pages - h0.pages);
 	bool clean = after == before && h1.bytes_in_use == h0.bytes_in_use && ok == count;
+	char spread[160];
+	size_t used = 0;
+	spread[0] = 0;
+	for (unsigned i = 0; i < cpu_count && used + 16 < sizeof(spread); i++)
+		if (per_cpu[i])
+			used += fmt_snprintf(spread + used, sizeof(spread) - used, "%scpu%u %u",
+					     used ? ", " : "", i, per_cpu[i]);
+	log_info("cabintest: ran on %s", spread);
 	log_info("cabintest: %u of %u Cabins exited with 42; free pages %lu before, %lu after; "
 		 "heap bytes in use %lu before, %lu after: %s",
 		 ok, count, before, after, h0.bytes_in_use, h1.bytes_in_use,

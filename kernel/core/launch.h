@@ -3,14 +3,21 @@
 #define CORE_LAUNCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "boxos/bootinfo.h"
 
 void launch_init(const struct bootinfo *bi);
+/* Spawn (not start) the program argv[0] of args (argc packed NUL-terminated
+ * strings, args_size bytes) from the boot bundle; NULL with *why. */
+struct cabin *launch_spawn(const char *args, uint32_t args_size, uint32_t argc, const char **why);
 /* Run each Cabin named in the comma-separated list, one after another. */
 void launch_list(const char *names);
 /* Spawn and reap `count` Cabins of `name` across the App-Cores; true if no page leaked. */
 bool launch_leak_test(const char *name, unsigned count);
-/* An App-Core's loop: run whatever the K-Core hands it, sleep otherwise. */
-__attribute__((noreturn)) void launch_app_core_loop(void);
+/* One round of K-Core work (a Guide pass; with one CPU also a Cabin);
+ * false when there was nothing to do.  Call with interrupts off. */
+bool kcore_step(void);
+/* The K-Core's loop: kcore_step, halt when idle. */
+__attribute__((noreturn)) void kcore_run(void);
 
 #endif

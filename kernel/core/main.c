@@ -215,5 +215,5 @@ void kmain(struct bootinfo *bi)
 		log_warn("boot: unknown after=%s (poweroff, reboot)", value);
 	}
 	log_info("guide: cpu0 runs the Guide loop");
-	guide_run();
+	kcore_run();
 }

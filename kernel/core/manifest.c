@@ -57,9 +57,78 @@ static int32_t decode_op(const struct registry *r, const struct box_plan *plan, 
 	return BOX_OK;
 }
 
-int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
-			 struct op_buf bufs[], const struct exec_ctx *ctx,
-			 struct box_result *res)
+/* Run ops cur->next.. in order; OP_PENDING when one must wait (only with cur). */
+static int32_t run_ops(const struct registry *r, const struct box_plan *plan,
+		       struct op_buf bufs[], const struct exec_ctx *ctx, struct box_result *res,
+		       struct manifest_cursor *cur, bool may_wait)
+{
+	const uint32_t n = plan->op_count;
+	int32_t prev = cur->prev;
+	for (uint32_t i = cur->next; i < n; i++) {
+		const struct box_plan_op *op = &plan->ops[i];
+		const struct registry_entry *e = registry_lookup(r, op->op_id);
+		struct op_buf *out = op->out != BOX_NO_CRATE ? &bufs[op->out] : NULL;
+		int32_t st;
+
+		if (op->feed && prev != BOX_OK) {
+			st = BOX_ERR_NOT_RUN;  /* its input was never produced */
+		} else {
+			bool resumed = may_wait && cur->pending && i == cur->next;
+			struct op_call call = {
+				.params = op->params,
+				.param_size = op->param_size,
+				.in = op->in != BOX_NO_CRATE ? &bufs[op->in] : NULL,
+				.out = out,
+				.value = 0,
+				.caller = ctx->caller,
+				.park = {resumed ? cur->park[0] : 0, resumed ? cur->park[1] : 0},
+			};
+			st = e->handler(&call);
+			if (st == OP_PENDING && may_wait) {
+				cur->next = i;
+				cur->prev = prev;
+				cur->park[0] = call.park[0];
+				cur->park[1] = call.park[1];
+				cur->wake_tsc = call.wake_tsc;
+				cur->wake_events = call.wake_events;
+				cur->pending = true;
+				return OP_PENDING;
+			}
+			res->ops_run++;
+			if (st > 0)
+				st = BOX_ERR_INTERNAL;
+			if (out && out->size > out->capacity) {
+				out->size = out->capacity;
+				st = BOX_ERR_INTERNAL;
+			}
+			if (ctx->trace)
+				ctx->trace(ctx->trace_arg, op->op_id, e->deck, st);
+			if (st == BOX_OK) {
+				if (out)
+					res->bytes_out += out->size;
+				res->value = call.value;
+			}
+		}
+		cur->pending = false; /* the next op starts fresh */
+
+		if (i < BOX_RESULT_OPS)
+			res->op_status[i] = clip8(st);
+		prev = st;
+		if (st == BOX_OK)
+			continue;
+		if (op->policy != BOX_POLICY_OPTIONAL && res->status == BOX_OK) {
+			res->status = st;
+			res->failed_op = (uint16_t)i;
+		}
+		if (op->policy == BOX_POLICY_STOP)
+			break;  /* later op_status entries are already BOX_ERR_NOT_RUN */
+	}
+	return res->status;
+}
+
+static int32_t start(const struct registry *r, const struct box_plan *plan, struct op_buf bufs[],
+		     const struct exec_ctx *ctx, struct box_result *res,
+		     struct manifest_cursor *cur, bool may_wait)
 {
 	if (!res)
 		return BOX_ERR_INVALID;
@@ -84,54 +153,28 @@ int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
 			return st;
 		}
 	}
+	*cur = (struct manifest_cursor){.next = 0, .prev = BOX_OK};
+	return run_ops(r, plan, bufs, ctx, res, cur, may_wait);
+}
 
-	/* Invoke. */
-	int32_t prev = BOX_OK;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct box_plan_op *op = &plan->ops[i];
-		const struct registry_entry *e = registry_lookup(r, op->op_id);
-		struct op_buf *out = op->out != BOX_NO_CRATE ? &bufs[op->out] : NULL;
-		int32_t st;
+int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
+			 struct op_buf bufs[], const struct exec_ctx *ctx,
+			 struct box_result *res)
+{
+	struct manifest_cursor cur;
+	return start(r, plan, bufs, ctx, res, &cur, false);
+}
 
-		if (op->feed && prev != BOX_OK) {
-			st = BOX_ERR_NOT_RUN;  /* its input was never produced */
-		} else {
-			struct op_call call = {
-				.params = op->params,
-				.param_size = op->param_size,
-				.in = op->in != BOX_NO_CRATE ? &bufs[op->in] : NULL,
-				.out = out,
-				.value = 0,
-				.caller = ctx->caller,
-			};
-			st = e->handler(&call);
-			res->ops_run++;
-			if (st > 0)
-				st = BOX_ERR_INTERNAL;
-			if (out && out->size > out->capacity) {
-				out->size = out->capacity;
-				st = BOX_ERR_INTERNAL;
-			}
-			if (ctx->trace)
-				ctx->trace(ctx->trace_arg, op->op_id, e->deck, st);
-			if (st == BOX_OK) {
-				if (out)
-					res->bytes_out += out->size;
-				res->value = call.value;
-			}
-		}
+int32_t manifest_start(const struct registry *r, const struct box_plan *plan,
+		       struct op_buf bufs[], const struct exec_ctx *ctx,
+		       struct box_result *res, struct manifest_cursor *cur)
+{
+	return start(r, plan, bufs, ctx, res, cur, true);
+}
 
-		if (i < BOX_RESULT_OPS)
-			res->op_status[i] = clip8(st);
-		prev = st;
-		if (st == BOX_OK)
-			continue;
-		if (op->policy != BOX_POLICY_OPTIONAL && res->status == BOX_OK) {
-			res->status = st;
-			res->failed_op = (uint16_t)i;
-		}
-		if (op->policy == BOX_POLICY_STOP)
-			break;  /* later op_status entries are already BOX_ERR_NOT_RUN */
-	}
-	return res->status;
+int32_t manifest_continue(const struct registry *r, const struct box_plan *plan,
+			  struct op_buf bufs[], const struct exec_ctx *ctx,
+			  struct box_result *res, struct manifest_cursor *cur)
+{
+	return run_ops(r, plan, bufs, ctx, res, cur, true);
 }

@@ -44,6 +44,7 @@
 #include "core/op.h"
 #include "core/validate.h"
 #include "core/registry.h"
+#include "core/op.h"
 
 struct exec_ctx {
 	struct cabin *caller;   /* handed to handlers as op_call.caller; NULL in host tests */
@@ -55,6 +56,33 @@ struct exec_ctx {
 	void (*trace)(void *arg, uint64_t op_id, uint8_t deck, int32_t status);
 	void *trace_arg;
 };
+
+/*
+ * Where a chain stopped when an op returned OP_PENDING (core/op.h), so the
+ * Guide can run the rest later.  Only manifest_start/manifest_continue use it.
+ */
+struct manifest_cursor {
+	uint32_t next;          /* the op to (re)run */
+	int32_t prev;           /* the status of the op before it (for FEED) */
+	uint64_t park[2];       /* the pending op's own state */
+	uint64_t wake_tsc;      /* the pending op's deadline, 0 = none */
+	uint32_t wake_events;   /* OP_WAKE_* that should re-run it */
+	bool pending;           /* ops[next] returned OP_PENDING */
+};
+
+/*
+ * Like manifest_execute, but an op may return OP_PENDING: then the chain
+ * stops there and this returns OP_PENDING with *cur saying where, and the
+ * Result holds what ran so far.  manifest_continue() re-runs the pending op
+ * (call.park as it left it) and the rest; it may return OP_PENDING again.
+ * Neither is called with a plan or bufs that changed in between.
+ */
+int32_t manifest_start(const struct registry *r, const struct box_plan *plan,
+		       struct op_buf bufs[], const struct exec_ctx *ctx,
+		       struct box_result *res, struct manifest_cursor *cur);
+int32_t manifest_continue(const struct registry *r, const struct box_plan *plan,
+			  struct op_buf bufs[], const struct exec_ctx *ctx,
+			  struct box_result *res, struct manifest_cursor *cur);
 
 /*
  * Returns the chain status (also res->status).  bufs may be NULL when the

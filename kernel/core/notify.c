@@ -8,9 +8,11 @@
  * other request is an op in a Manifest on the Pocket ring, not a verb.
  *
  * EXIT ends the Cabin; DOORBELL tells the Guide the Pocket ring has work
- * (core/guide.c); WAIT sleeps until the Result ring has an entry or the
- * timeout passes.  YIELD returns at once for now: there is no scheduler yet
- * to give the App-Core to another Cabin.
+ * (core/guide.c); YIELD gives the App-Core to the next Cabin in its queue
+ * (core/sched.c).  WAIT returns when the Result ring (with BOX_WAIT_INBOX,
+ * or the inbox) has an entry or the timeout passes: it first spins for WAIT_SPIN_US, since the
+ * K-Core usually answers within microseconds and sleeping costs two
+ * switches, then blocks; the Guide wakes it when it posts (sched_wake).
  */
 #include "boxos/abi/notify.h"
 #include "boxos/abi/status.h"
@@ -21,6 +23,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/cabin.h"
 #include "core/guide.h"
+#include "core/sched.h"
 #include "core/panic.h"
 #include "mm/paging.h"
 #include "mm/pmm.h"
@@ -46,19 +49,41 @@ void notify_init_cpu(void)
 }
 
 #define WAIT_MAX_US (60ULL * 1000000) /* longer waits are cut to a minute */
+#define WAIT_SPIN_US 20
 
-static int64_t notify_wait(struct cabin *c, uint64_t timeout_us)
+static bool has_result(struct cabin *c)
 {
+	return ring_count(&c->results) != 0;
+}
+
+static bool has_news(struct cabin *c)
+{
+	return ring_count(&c->results) != 0 || ring_count(&c->inbox) != 0;
+}
+
+static int64_t notify_wait(struct cabin *c, uint64_t timeout_us, uint64_t flags)
+{
+	if (flags & ~(uint64_t)BOX_WAIT_FLAGS)
+		return BOX_ERR_INVALID;
+	bool (*ready)(struct cabin *) = (flags & BOX_WAIT_INBOX) ? has_news : has_result;
 	if (timeout_us > WAIT_MAX_US)
 		timeout_us = WAIT_MAX_US;
-	uint64_t deadline = rdtsc() + timeout_us * (timer_tsc_hz() / 1000000);
+	uint64_t per_us = timer_tsc_hz() / 1000000;
+	uint64_t now = rdtsc();
+	uint64_t deadline = now + timeout_us * per_us;
+	uint64_t spin_end = now + WAIT_SPIN_US * per_us;
 	for (;;) {
-		if (ring_count(&c->results) > 0)
+		if (ready(c))
 			return BOX_OK;
-		if (rdtsc() >= deadline)
+		if (c->killed)
+			return BOX_ERR_TIMEOUT; /* sched_user_return ends it on the way out */
+		now = rdtsc();
+		if (now >= deadline)
 			return BOX_ERR_TIMEOUT;
-		irq_enable_and_halt(); /* the next tick (or a wake-up IPI) ends the nap */
-		irq_disable();
+		if (now < spin_end && cpu_count > 1)
+			cpu_relax();
+		else
+			sched_block(deadline, ready);
 	}
 }
 
@@ -73,18 +98,21 @@ void notify_dispatch(struct trap_frame *f)
 		f->rax = BOX_OK;
 		break;
 	case BOX_NOTIFY_WAIT:
-		f->rax = (uint64_t)notify_wait(c, f->rdi);
+		f->rax = (uint64_t)notify_wait(c, f->rdi, f->rsi);
 		break;
 	case BOX_NOTIFY_YIELD:
 		f->rax = BOX_OK;
+		sched_yield(false);
 		break;
 	default:
 		f->rax = (uint64_t)(int64_t)BOX_ERR_INVALID;
 		break;
 	}
+	sched_user_return();
 }
 
 void notify_bad_return(void)
 {
 	cabin_kill_current("kernel produced a non-canonical return address");
 }
+

@@ -29,6 +29,7 @@
 #define OP_NOHAND   0xC0DE000000000007ull
 #define OP_RET      0xC0DE000000000008ull
 #define OP_OVER     0xC0DE000000000009ull
+#define OP_WAIT     0xC0DE00000000000Aull
 #define OP_UNKNOWN  0xC0DE0000000000FFull
 
 struct cmd {
@@ -46,6 +47,7 @@ static const struct box_op_desc spec[] = {
 	{ .id = OP_NOHAND, .name = "t.nohand", .auth = BOX_AUTH_APP },
 	{ .id = OP_RET,    .name = "t.ret",    .auth = BOX_AUTH_APP,     .param_size = 8 },
 	{ .id = OP_OVER,   .name = "t.over",   .auth = BOX_AUTH_APP },
+	{ .id = OP_WAIT,   .name = "t.wait",   .auth = BOX_AUTH_APP,     .param_size = 8 },
 };
 #define SPEC_N (sizeof(spec) / sizeof(spec[0]))
 _Static_assert(SPEC_N <= BOX_OP_COUNT, "fake spec fits the table");
@@ -113,9 +115,37 @@ static int32_t h_over(struct op_call *c)
 	return BOX_OK;
 }
 
+/* Waits (OP_PENDING) params[0] times, counting in park[0], then ends with
+ * params[1]... as its status: value = how often it was called. */
+struct wait_params {
+	uint32_t waits;
+	int32_t final;
+};
+static unsigned wait_calls;
+static uint64_t wait_park_seen[8];
+
+static int32_t h_wait(struct op_call *c)
+{
+	const struct wait_params *p = c->params;
+	record(c, OP_WAIT);
+	if (wait_calls < 8)
+		wait_park_seen[wait_calls] = c->park[0];
+	wait_calls++;
+	if (c->park[0] < p->waits) {
+		c->park[0]++;
+		c->park[1] = 0xABCD;
+		c->wake_events = 4;
+		c->wake_tsc = 1000 + c->park[0];
+		return OP_PENDING;
+	}
+	c->value = wait_calls;
+	return p->final;
+}
+
 static const struct deck_op fake_ops[] = {
 	{ OP_CMD, h_cmd }, { OP_NONE, h_plain }, { OP_APP, h_plain }, { OP_UTIL, h_plain },
 	{ OP_SYS, h_plain }, { OP_NET, h_plain }, { OP_RET, h_ret }, { OP_OVER, h_over },
+	{ OP_WAIT, h_wait },
 };
 static const struct deck fake_deck = { "operations", BOX_DECK_OPERATIONS, fake_ops,
 				       sizeof(fake_ops) / sizeof(fake_ops[0]) };
@@ -657,6 +687,76 @@ static void test_misbehaving_handlers(void)
 	CHECK_EQ(bufs[0].size, 0);
 }
 
+/* OP_PENDING: parked and resumed by manifest_start/continue, a bug for manifest_execute. */
+static void test_pending(void)
+{
+	static struct wait_params twice = {2, BOX_OK}, fails = {1, BOX_ERR_BUSY};
+	struct manifest_cursor cur;
+
+	/* manifest_execute never parks: a pending op is an internal error */
+	reset(0);
+	wait_calls = 0;
+	add(OP_WAIT, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, &twice, 8);
+	CHECK_EQ(run(&app_ctx), BOX_ERR_INTERNAL);
+	CHECK_EQ(res.op_status[0], BOX_ERR_INTERNAL);
+
+	/* produce -> wait twice -> a FEED op that consumes the first op's output */
+	reset(2);
+	wait_calls = 0;
+	add_cmd(BOX_POLICY_STOP, BOX_NO_CRATE, 0, false, 0, 4);
+	add(OP_WAIT, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, &twice, 8);
+	add_cmd(BOX_POLICY_STOP, 0, 1, false, 0, 8);
+	CHECK_EQ(manifest_start(&reg, &plan, bufs, &app_ctx, &res, &cur), OP_PENDING);
+	CHECK_EQ(cur.next, 1);
+	CHECK(cur.pending);
+	CHECK_EQ(cur.park[0], 1);
+	CHECK_EQ(cur.park[1], 0xABCD);
+	CHECK_EQ(cur.wake_events, 4);
+	CHECK_EQ(cur.wake_tsc, 1001);
+	CHECK_EQ(res.ops_run, 1);                         /* the pending op is not counted yet */
+	CHECK_EQ(res.op_status[1], BOX_ERR_NOT_RUN);
+	CHECK_EQ(ncalls, 2);
+	CHECK_EQ(manifest_continue(&reg, &plan, bufs, &app_ctx, &res, &cur), OP_PENDING);
+	CHECK_EQ(cur.park[0], 2);
+	CHECK_EQ(wait_park_seen[1], 1);                   /* park[] came back as it was left */
+	CHECK_EQ(manifest_continue(&reg, &plan, bufs, &app_ctx, &res, &cur), BOX_OK);
+	CHECK_EQ(wait_park_seen[2], 2);
+	CHECK_EQ(wait_calls, 3);
+	CHECK_EQ(res.ops_run, 3);
+	CHECK_EQ(res.status, BOX_OK);
+	CHECK_EQ(res.op_status[0], 0);
+	CHECK_EQ(res.op_status[1], 0);
+	CHECK_EQ(res.op_status[2], 0);
+	CHECK_EQ(bufs[1].size, 8);
+	CHECK_EQ(mem[1][0], 0x11);                        /* made from crate 0's 0x10 bytes */
+	CHECK_EQ(res.bytes_out, 4 + 8);
+	CHECK(!cur.pending);
+
+	/* a waiting op that then fails stops the chain under STOP */
+	reset(0);
+	wait_calls = 0;
+	add(OP_WAIT, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, &fails, 8);
+	add_ret(BOX_POLICY_STOP, BOX_OK);
+	CHECK_EQ(manifest_start(&reg, &plan, bufs, &app_ctx, &res, &cur), OP_PENDING);
+	CHECK_EQ(manifest_continue(&reg, &plan, bufs, &app_ctx, &res, &cur), BOX_ERR_BUSY);
+	CHECK_EQ(res.failed_op, 0);
+	CHECK_EQ(res.ops_run, 1);
+	CHECK_EQ(res.op_status[1], BOX_ERR_NOT_RUN);
+
+	/* a fresh op after a resumed one starts with park zeroed */
+	reset(0);
+	wait_calls = 0;
+	static struct wait_params once = {1, BOX_OK};
+	add(OP_WAIT, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, &once, 8);
+	add(OP_WAIT, BOX_POLICY_STOP, BOX_NO_CRATE, BOX_NO_CRATE, false, &once, 8);
+	CHECK_EQ(manifest_start(&reg, &plan, bufs, &app_ctx, &res, &cur), OP_PENDING);
+	CHECK_EQ(manifest_continue(&reg, &plan, bufs, &app_ctx, &res, &cur), OP_PENDING);
+	CHECK_EQ(cur.next, 1);
+	CHECK_EQ(wait_park_seen[2], 0);
+	CHECK_EQ(manifest_continue(&reg, &plan, bufs, &app_ctx, &res, &cur), BOX_OK);
+	CHECK_EQ(res.ops_run, 2);
+}
+
 int main(void)
 {
 	char err[128];
@@ -676,5 +776,6 @@ int main(void)
 	test_auth_gate();
 	test_long_chains();
 	test_misbehaving_handlers();
+	test_pending();
 	return check_report();
 }

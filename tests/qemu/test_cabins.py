@@ -29,9 +29,11 @@ Cabins and compares the free-page count before and after.
       PerfTrace through system.trace.read: its fills are the newest entries,
       an unknown op leaves none, TSCs never go back (exit 0, logged with
       "(auth utility)").
-  cabins_no_leak
-      1000 Cabins across three App-Cores: every one exits 42, and the free
-      pages and heap bytes in use come back to where they were.
+  cabins_no_leak / cabins_no_leak_cores_1
+      1000 Cabins, up to 32 alive at once, spread by the scheduler over
+      every App-Core (each of cpu1-3 runs some; with one CPU, cpu0 runs
+      them all): every one exits 42, and the free pages and heap bytes in
+      use come back to where they were.
 """
 
 import re
@@ -83,8 +85,8 @@ def test_cabins_cores_4(ctx):
     check(set(used) == {1, 2, 3}, "Cabins ran on cpus %s, expected App-Cores 1-3 in turn" % used, b)
 
 
-def test_cabins_no_leak(ctx):
-    with ctx.boot(cores=4, mem="512M", cmdline="cabintest=1000 after=poweroff") as b:
+def leak_boot(ctx, cores, app_cores):
+    with ctx.boot(cores=cores, mem="512M", cmdline="cabintest=1000 after=poweroff") as b:
         status = b.wait_exit()
     lines = b.snapshot()
     forbid(lines, boot=b)
@@ -96,4 +98,17 @@ def test_cabins_no_leak(ctx):
     check(int(before) == int(after), "free pages %s before, %s after" % (before, after), b)
     check(int(h0) == int(h1), "heap bytes in use %s before, %s after" % (h0, h1), b)
     check(verdict == "no leak", "the kernel says %s" % verdict, b)
+    _, spread = expect_once(lines, kernel_re(r"cabintest: ran on (.*)"), "cabintest spread line", b)
+    ran = {int(cpu): int(n) for cpu, n in re.findall(r"cpu(\d+) (\d+)", spread.group(1))}
+    check(sum(ran.values()) == 1000, "the spread %s does not add up to 1000" % ran, b)
+    check(set(ran) == set(app_cores), "Cabins ran on %s, expected every one of %s" %
+          (sorted(ran), app_cores), b)
     check(status == 0, "QEMU exit status %s, expected 0" % status, b)
+
+
+def test_cabins_no_leak(ctx):
+    leak_boot(ctx, 4, [1, 2, 3])
+
+
+def test_cabins_no_leak_cores_1(ctx):
+    leak_boot(ctx, 1, [0])

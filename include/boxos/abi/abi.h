@@ -15,5 +15,6 @@
 #include "boxos/abi/result.h"
 #include "boxos/abi/ring.h"
 #include "boxos/abi/start.h"
+#include "boxos/abi/proc.h"
 
 #endif

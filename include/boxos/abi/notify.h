@@ -18,9 +18,13 @@
 #define BOX_NOTIFY_EXIT      1
 /* The Cabin pushed Pockets onto its Pocket ring.  Returns BOX_OK. */
 #define BOX_NOTIFY_DOORBELL  2
-/* RDI = timeout in microseconds (0 = poll).  Returns BOX_OK when a Result is
- * available on the Result ring, BOX_ERR_TIMEOUT otherwise. */
+/* RDI = timeout in microseconds (0 = poll), RSI = BOX_WAIT_* flags.  Returns
+ * BOX_OK when a Result is available on the Result ring (or, with
+ * BOX_WAIT_INBOX, a message on the inbox ring), BOX_ERR_TIMEOUT otherwise,
+ * BOX_ERR_INVALID for unknown flag bits. */
 #define BOX_NOTIFY_WAIT      3
+#define BOX_WAIT_INBOX       0x1  /* also return for an inbox message */
+#define BOX_WAIT_FLAGS       (BOX_WAIT_INBOX)
 /* Give up the CPU.  Returns BOX_OK. */
 #define BOX_NOTIFY_YIELD     4
 

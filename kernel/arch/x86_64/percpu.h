@@ -7,6 +7,7 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/percpu_asm.h"
 
@@ -35,7 +36,6 @@ _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 #define GDT_ENTRIES 7 /* null, kcode, kdata, udata, ucode, tss (2 slots) */
 
 struct cabin;
-struct kernel_context;
 
 struct cpu {
 	struct cpu *self;           /* %gs:0 */
@@ -49,8 +49,8 @@ struct cpu {
 	volatile uint64_t ipis;     /* test IPIs taken */
 	uint64_t kstack_top;        /* the stack this CPU booted on */
 	struct cabin *current;      /* the Cabin running here, or NULL */
-	struct kernel_context *resume; /* where the kernel left off to run it */
-	struct cabin *volatile mailbox; /* a Cabin the K-Core handed to this App-Core */
+	uint64_t sched_ksp;         /* the scheduler's RSP while a Cabin runs (core/sched.c) */
+	volatile bool need_resched; /* the running Cabin's quantum is used up */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };

@@ -18,6 +18,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "core/cabin.h"
+#include "core/sched.h"
 #include "core/guide.h"
 #include "drivers/acpi.h"
 #include "lib/log.h"
@@ -56,7 +57,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu *c)
 		cpu_relax();
 	write_cr3(read_cr3()); /* forget the trampoline's identity mapping */
 	irq_enable();
-	app_core_idle();
+	sched_app_core_loop();
 }
 
 static bool start_one(struct cpu *c, uint8_t *copy, uint64_t tramp_phys)

@@ -14,11 +14,10 @@
  * one ever does, the Cabin is killed (notify_bad_return) rather than
  * returned to, since IRETQ would fault in ring 0 with the user's GS loaded.
  *
- * cabin_enter / kernel_resume: cabin_enter saves the kernel's callee-saved
- * registers and stack pointer in a struct kernel_context and drops to ring 3
- * with IRETQ; when the Cabin exits or is killed, kernel_resume (called from
- * deep inside a notify or a fault) restores that context, and cabin_enter
- * returns the exit status as if it had been an ordinary call.
+ * Each Cabin has its own kernel stack (the scheduler points the per-CPU
+ * syscall_rsp and the TSS's RSP0 at it), so a notify that blocks, a timer
+ * tick that preempts and an exit all leave through sched_switch below; a
+ * Cabin enters ring 3 the first time through cabin_user_start.
  */
 #include "arch/x86_64/frame.h"
 #include "arch/x86_64/gdt.h"
@@ -63,30 +62,25 @@ syscall_entry:
 	call notify_bad_return        /* never returns */
 	ud2
 
-/* int cabin_enter(uint64_t rip, uint64_t rsp, struct kernel_context *ctx) */
-	.globl cabin_enter
-	.type cabin_enter, @function
-cabin_enter:
-	pushq %rbp
-	movq %rsp, %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, (%rdx)             /* ctx->rsp */
+/*
+ * void cabin_user_start(uint64_t rip, uint64_t rsp, uint64_t arg): a Cabin's
+ * first drop to ring 3, on its own kernel stack.  RDI = arg (its start
+ * page); every other register is zero so no kernel value leaks.
+ */
+	.globl cabin_user_start
+	.type cabin_user_start, @function
+cabin_user_start:
 	pushq $USER_SS
 	pushq %rsi
 	pushq $0x202                  /* IF set, reserved bit 1 */
 	pushq $USER_CS
 	pushq %rdi
-	/* no kernel value may leak into the Cabin */
+	movq %rdx, %rdi
 	xorl %eax, %eax
 	xorl %ebx, %ebx
 	xorl %ecx, %ecx
 	xorl %edx, %edx
 	xorl %esi, %esi
-	xorl %edi, %edi
 	xorl %ebp, %ebp
 	xorl %r8d, %r8d
 	xorl %r9d, %r9d
@@ -99,12 +93,24 @@ cabin_enter:
 	swapgs
 	iretq
 
-/* void kernel_resume(struct kernel_context *ctx, int status): never returns */
-	.globl kernel_resume
-	.type kernel_resume, @function
-kernel_resume:
-	movl %esi, %eax
-	movq (%rdi), %rsp
+/*
+ * void sched_switch(uint64_t *save_rsp, uint64_t next_rsp): save the
+ * callee-saved registers on this stack, park RSP in *save_rsp, and continue
+ * on next_rsp where an earlier sched_switch parked it (or where
+ * cabin_kstack_init built a first frame).  Caller-saved registers are the
+ * C caller's business, so six pushes are the whole context.
+ */
+	.globl sched_switch
+	.type sched_switch, @function
+sched_switch:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
 	popq %r15
 	popq %r14
 	popq %r13
@@ -112,4 +118,5 @@ kernel_resume:
 	popq %rbx
 	popq %rbp
 	ret
+
 	.section .note.GNU-stack, "", @progbits

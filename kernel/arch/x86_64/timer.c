@@ -9,6 +9,7 @@
  * The Local APIC timer is then measured against the TSC and set to fire
  * TIMER_HZ times a second on each CPU.
  */
+#include "core/sched.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
@@ -91,6 +92,7 @@ static void timer_tick(struct trap_frame *f)
 {
 	(void)f;
 	this_cpu()->ticks++;
+	sched_tick(); /* quantum accounting; the switch itself waits for the EOI (trap.c) */
 }
 
 void timer_calibrate_tsc(void)

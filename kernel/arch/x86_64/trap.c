@@ -12,6 +12,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/lapic.h"
 #include "core/cabin.h"
+#include "core/sched.h"
 #include "core/panic.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
@@ -43,6 +44,9 @@ void trap_entry(struct trap_frame *f)
 		log_warn("cpu%u: unexpected NMI", this_cpu()->id);
 		return;
 	}
+	if (f->vector == 14 && (f->cs & 3) && this_cpu()->current && !(f->error & 1) &&
+	    cabin_populate(this_cpu()->current, read_cr2()) == BOX_OK)
+		return; /* first touch of its heap or stack: now backed, run on */
 	if (f->vector < 32 && (f->cs & 3) && this_cpu()->current) {
 		/* a Cabin's fault is the Cabin's end, never the kernel's */
 		char why[80];
@@ -65,6 +69,8 @@ void trap_entry(struct trap_frame *f)
 	else
 		log_warn("cpu%u: unhandled interrupt vector %lu", this_cpu()->id, f->vector);
 	lapic_eoi();
+	if (f->cs & 3)
+		sched_user_return(); /* preempted, or killed meanwhile */
 }
 
 static void dump_registers(const struct trap_frame *f)
