@@ -52,7 +52,6 @@
 #define XXH_NO_STREAM
 #include <xxhash.h>
 
-#define SPAWN_AUTH_SAME 0xFFu  /* abi/proc.h's BOX_SPAWN_AUTH_SAME */
 
 static int failures;
 
@@ -136,7 +135,7 @@ static void check_args(void)
 	static const char args[] = "libtest\0child\0two words\0";  /* + the final "" */
 	uint8_t out[8];
 	uint64_t out_len = 0, id = 0, status = 99;
-	int32_t st = box_system_proc_spawn(0, SPAWN_AUTH_SAME, args, sizeof(args), out, sizeof(out),
+	int32_t st = box_system_proc_spawn(0, BOX_SPAWN_AUTH_SAME, args, sizeof(args), out, sizeof(out),
 					   &out_len, &id);
 	char why[96];
 	snprintf(why, sizeof(why), "spawn: %s", box_status_name(st));
@@ -451,6 +450,34 @@ static void check_inbox(void)
 	result("inbox wait times out", rc == BOX_ERR_TIMEOUT, box_status_name(rc));
 }
 
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Timings for the record (printed, not checked: TCG speed varies). */
+static void measure(void)
+{
+	uint64_t hz = box_tsc_hz();
+	if (!hz)
+		return;
+	uint8_t out[16];
+	uint64_t t0 = tsc();
+	for (int i = 0; i < 1000; i++) {
+		uint64_t len = 0;
+		box_hardware_timer_ticks(out, sizeof(out), &len, NULL);
+	}
+	uint64_t calls_ns = (tsc() - t0) * 1000u / (hz / 1000000u);
+	t0 = tsc();
+	for (int i = 0; i < 100000; i++)
+		free(malloc(16 + (size_t)(i & 255)));
+	uint64_t heap_ns = (tsc() - t0) * 1000u / (hz / 1000000u);
+	printf("measure: box_op timer.ticks %llu ns per call, malloc+free %llu ns per pair\n",
+	       (unsigned long long)(calls_ns / 1000), (unsigned long long)(heap_ns / 100000));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child"))
@@ -463,6 +490,7 @@ int main(int argc, char **argv)
 	check_full_ring();
 	check_inbox();
 	check_args();
+	measure();
 	printf("%d failed\n", failures);
 	return failures;
 }
