@@ -115,22 +115,25 @@ static void corrupt(struct box_heap *h, const char *what, const void *ptr)
 /* The live block of payload pointer p, or NULL after reporting why not. */
 static struct box_heap_block *live_block(struct box_heap *h, const void *p, const char *op)
 {
+	int is_free = op[0] == 'f';
 	uintptr_t a = (uintptr_t)p - HDR;
-	if ((uintptr_t)p < h->base + HDR || (uintptr_t)p >= h->top ||
+	if ((uintptr_t)p < h->base + HDR || (uintptr_t)p >= h->end ||
 	    ((uintptr_t)p & (BOX_HEAP_ALIGN - 1))) {
-		corrupt(h, op[0] == 'f' ? "free: pointer outside the heap or misaligned"
-					: "realloc: pointer outside the heap or misaligned", p);
+		corrupt(h, is_free ? "free: pointer outside the heap or misaligned"
+				   : "realloc: pointer outside the heap or misaligned", p);
 		return NULL;
 	}
+	/* A freed block keeps its poisoned header even after it went back to
+	 * top, so this is checked before "past top". */
 	struct box_heap_block *b = block_at(a);
 	if (b->check == POISON || (header_ok(h, a) && !block_used(b))) {
-		corrupt(h, op[0] == 'f' ? "free: double free (the block is already free)"
-					: "realloc: the block was already freed", p);
+		corrupt(h, is_free ? "free: double free (the block is already free)"
+				   : "realloc: the block was already freed", p);
 		return NULL;
 	}
 	if (!header_ok(h, a)) {
-		corrupt(h, op[0] == 'f' ? "free: corrupted block header or not a heap pointer"
-					: "realloc: corrupted block header or not a heap pointer", p);
+		corrupt(h, is_free ? "free: corrupted block header or not a heap pointer"
+				   : "realloc: corrupted block header or not a heap pointer", p);
 		return NULL;
 	}
 	return b;

@@ -19,7 +19,9 @@
  *   heap      2000 blocks of random sizes filled with patterns, half freed,
  *             the rest realloc'ed and checked, calloc zeroes reused memory,
  *             aligned_alloc alignment, one 8 MiB block written end to end,
- *             box_heap_check after each phase and the heap empty at the end
+ *             box_heap_check after each phase and the heap empty at the end;
+ *             a child that frees a block twice is ended by boxlib with
+ *             BOX_HEAP_CORRUPT_EXIT (134) and a message
  *   wrappers  generated typed wrappers: timer.ticks (monotonic, 1 MHz),
  *             rtc.read (after 2024), operations.hash of a buffer against
  *             XXH3-64 computed here, fill, cpu.info, console.write
@@ -103,6 +105,16 @@ static int child(int argc, char **argv)
 	return 0;
 }
 
+/* The "doublefree" child: boxlib must end it with BOX_HEAP_CORRUPT_EXIT. */
+static int double_free(void)
+{
+	void *p = malloc(40);
+	free(p);
+	free(p);
+	printf("double free was not caught\n");
+	return 1;
+}
+
 /* ---- checks ------------------------------------------------------------ */
 
 static void check_start(int argc, char **argv)
@@ -180,6 +192,22 @@ static void check_args(void)
 	snprintf(why, sizeof(why), "wait: %s, child exit status %lld", box_status_name(st),
 		 (long long)status);
 	result("child saw its arguments and the reply", st == BOX_OK && status == 0, why);
+}
+
+static void check_double_free(void)
+{
+	static const char args[] = "libtest\0doublefree";
+	uint8_t out[8];
+	uint64_t len = 0, id = 0, status = 0;
+	int32_t st = box_system_proc_spawn(0, BOX_SPAWN_AUTH_SAME, args, sizeof(args), out,
+					   sizeof(out), &len, &id);
+	if (st == BOX_OK) {
+		len = 0;
+		st = box_system_proc_wait(id, 10000000000ull, out, sizeof(out), &len, &status);
+	}
+	char why[96];
+	snprintf(why, sizeof(why), "%s, exit status %lld", box_status_name(st), (long long)status);
+	result("double free ends the Cabin", st == BOX_OK && status == BOX_HEAP_CORRUPT_EXIT, why);
 }
 
 static int expect(const char *got, const char *want, int n, int want_n)
@@ -482,6 +510,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child"))
 		return child(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "doublefree"))
+		return double_free();
 	printf("start\n");
 	check_start(argc, argv);
 	check_format();
@@ -490,6 +520,7 @@ int main(int argc, char **argv)
 	check_full_ring();
 	check_inbox();
 	check_args();
+	check_double_free();
 	measure();
 	printf("%d failed\n", failures);
 	return failures;

@@ -7,8 +7,8 @@
  * in the range, be aligned, not overlap another and still hold its fill.
  * Then the edge cases: exhaustion and recovery, the heap shrinking back to
  * empty, and each kind of misuse (double free, a pointer into a block, a
- * foreign pointer, an overrun header) reaching on_corrupt without changing
- * the heap.  ASan checks the core never reads or writes outside the buffer.
+ * foreign pointer, an overrun header, a second free of a block that went
+ * back to top) reaching on_corrupt without changing the heap.  ASan checks the core never reads or writes outside the buffer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +59,7 @@ static size_t random_size(void)
 
 static void heap_reset(void)
 {
+	memset(arena, 0, ARENA);  /* like the kernel's fresh zero pages */
 	heap.on_corrupt = on_corrupt;
 	box_heap_init(&heap, arena, ARENA);
 	memset(slots, 0, sizeof(slots));
@@ -298,6 +299,27 @@ static void test_misuse(void)
 	CHECK(box_heap_check(&heap, NULL) != 0);  /* and the walk sees it */
 }
 
+/* The last block goes back to top when freed; a second free is still a double free. */
+static void test_double_free_at_top(void)
+{
+	heap_reset();
+	uint8_t *first = box_heap_alloc(&heap, 64), *last = box_heap_alloc(&heap, 200);
+	box_heap_free(&heap, last);
+	CHECK_EQ(heap.top, (uintptr_t)last - 16);
+	box_heap_free(&heap, last);
+	CHECK_EQ(corruptions, 1);
+	CHECK(last_corruption && strstr(last_corruption, "double free"));
+	CHECK(box_heap_realloc(&heap, last, 10) == NULL);
+	CHECK_EQ(corruptions, 2);
+	CHECK(strstr(last_corruption, "already freed"));
+	box_heap_free(&heap, first + 4096);  /* past top, never a block */
+	CHECK_EQ(corruptions, 3);
+	CHECK(strstr(last_corruption, "not a heap pointer"));
+	CHECK(heap_ok());
+	box_heap_free(&heap, first);
+	CHECK_EQ(heap.top, heap.base);
+}
+
 static void test_tiny_ranges(void)
 {
 	struct box_heap t = {.on_corrupt = on_corrupt};
@@ -321,6 +343,7 @@ int main(void)
 	test_exhaustion();
 	test_coalesce_and_realloc();
 	test_misuse();
+	test_double_free_at_top();
 	test_tiny_ranges();
 	free(arena);
 	return check_report();

@@ -6,7 +6,7 @@ lines as "libtest: ..."); its exit status is the number of failures.  The
 checks: the start page and argv, argv of a child it spawns with arguments
 (which then sends it a message through the inbox and gets a reply),
 snprintf formats, the heap (many blocks, free, realloc, calloc,
-aligned_alloc, 8 MiB), typed op wrappers (timer.ticks, rtc.read,
+aligned_alloc, 8 MiB, a child's double free ending it with 134), typed op wrappers (timer.ticks, rtc.read,
 operations.hash against XXH3 computed in the app, fill, cpu.info,
 console.write, port.out refused), the call helper's timeout and full-ring
 handling, and the inbox.
@@ -31,7 +31,7 @@ CHECKS = [
     "full Pocket ring", "Results after the doorbell", "calls work again",
     "empty inbox", "inbox wait times out",
     "spawn with arguments", "inbox message from the child", "ipc.reply",
-    "child saw its arguments and the reply",
+    "child saw its arguments and the reply", "double free ends the Cabin",
 ]
 
 PRINTF_LINE = ("printf -1 3000000000 c0ffee C0FFEE 0x1000 str ! % [    77] [77    ] [-00077] "
@@ -71,6 +71,9 @@ def libtest_boot(ctx, cores):
          kernel_re(r'libtest: libtest child: argc 4, argv\[1\] "child", argv\[2\] "two words", '
                    r'argv\[3\] ""')),
         ("the child gets the reply", kernel_re(r"libtest: libtest child: ipc.send OK, reply 4 bytes")),
+        ("boxlib reports the double free",
+         kernel_re(r"libtest: boxlib: heap corruption: free: double free \(the block is already "
+                   r"free\) \(pointer 0x[0-9a-f]+\)")),
         ("libtest counts no failures", kernel_re(r"libtest: 0 failed")),
         ("libtest exits 0", kernel_re(r"cabin \d+ \(libtest\) exited with status 0 on cpu\d+")),
     ], b)
