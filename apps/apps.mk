@@ -10,7 +10,8 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest regcheck schedtest sysprobe systest tracetest waittest
+APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest \
+        regcheck schedtest sysprobe systest tracetest waittest
 
 APP_CC     ?= gcc
 APP_AR     ?= ar
@@ -47,7 +48,7 @@ $(BOXLIB_CRT0): boxlib/crt0.S
 
 # Objects are named after the whole source name (string.c -> string.c.o) so
 # a.c and a.S in one folder cannot collide.
-$(BUILD)/boxlib/%.c.o: boxlib/%.c
+$(BUILD)/boxlib/%.c.o: boxlib/%.c | $(GEN_BOXLIB_OPS_H)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<
@@ -60,7 +61,7 @@ $(BUILD)/boxlib/%.S.o: boxlib/%.S
 # GCC would turn the byte loops of memcpy/memset into calls to themselves.
 $(BUILD)/boxlib/string.c.o: private APP_CFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/apps/%.c.o: apps/%.c | $(BUILD)/gen/boxlib/ops.h
+$(BUILD)/apps/%.c.o: apps/%.c | $(GEN_BOXLIB_OPS_H)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<

@@ -1,11 +1,14 @@
 /*
  * notify.c: the named notify calls (exit, yield, doorbell, wait), each one
- * box_notify() with its verb; see boxlib/include/boxlib/notify.h.
+ * box_notify() with its verb; see boxlib/include/boxlib/notify.h.  box_exit
+ * first sends any pending console line (boxlib/stdio.h).
  */
 #include "boxlib/notify.h"
+#include "boxlib/stdio.h"
 
 void box_exit(int code)
 {
+	box_console_flush();  /* a partial printf line is not lost */
 	box_notify(BOX_NOTIFY_EXIT, code, 0, 0);
 	/* EXIT never returns; should a broken kernel come back, do not run on. */
 	for (;;)

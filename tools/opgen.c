@@ -2,7 +2,7 @@
  * opgen.c: turns ops/ops.spec, the one list of every BoxOS op, into C and docs.
  *
  *   opgen SPEC [--header OUT.h] [--table OUT.c] [--docs OUT.md] [--boxlib OUT.h]
- *              [--test-id-bits N]
+ *              [--calls OUT.h] [--test-id-bits N]
  *
  * Reads the spec (format described at the top of ops/ops.spec), checks every
  * line strictly and computes each op's id (XXH3-64 of its name, from the
@@ -16,7 +16,11 @@
  *             the deck and auth names (includes "boxos/ops.h");
  *   --docs    the Markdown op reference (docs/ops.md);
  *   --boxlib  the userspace header: the same ids, enums and parameter structs,
- *             no table.
+ *             no table;
+ *   --calls   boxlib's typed wrappers: one static inline function per op
+ *             that runs it with box_op() (boxlib/call.h); an op gets input
+ *             and output buffer arguments when its description names an
+ *             "input" or "output" (the spec's words for its Crates).
  * Any error (reported as FILE:LINE: what is wrong) exits with status 1 and
  * leaves no output behind: outputs go to temporary files in their target
  * directories and are renamed into place only when all were written.
@@ -48,7 +52,7 @@ void *xmalloc(size_t n)
 
 /* ---- atomic output ----------------------------------------------------- */
 
-enum { OUT_HEADER, OUT_TABLE, OUT_DOCS, OUT_BOXLIB, OUT_COUNT };
+enum { OUT_HEADER, OUT_TABLE, OUT_DOCS, OUT_BOXLIB, OUT_CALLS, OUT_COUNT };
 
 struct output {
 	const char *flag, *path;
@@ -60,6 +64,7 @@ static struct output outs[OUT_COUNT] = {
 	[OUT_TABLE]  = { "--table",  NULL, NULL },
 	[OUT_DOCS]   = { "--docs",   NULL, NULL },
 	[OUT_BOXLIB] = { "--boxlib", NULL, NULL },
+	[OUT_CALLS]  = { "--calls",  NULL, NULL },
 };
 
 static void remove_temps(void)
@@ -101,6 +106,7 @@ static bool write_temp(int o)
 	case OUT_TABLE:  emit_table(f); break;
 	case OUT_DOCS:   emit_docs(f); break;
 	case OUT_BOXLIB: emit_header(f, false); break;
+	case OUT_CALLS:  emit_calls(f); break;
 	}
 	bool ok = !ferror(f);
 	if (fclose(f) != 0)
@@ -113,7 +119,7 @@ static bool write_temp(int o)
 static void usage(void)
 {
 	fprintf(stderr, "usage: opgen SPEC [--header OUT.h] [--table OUT.c] [--docs OUT.md] "
-		"[--boxlib OUT.h] [--test-id-bits N]\n");
+		"[--boxlib OUT.h] [--calls OUT.h] [--test-id-bits N]\n");
 	exit(1);
 }
 
@@ -150,6 +156,8 @@ int main(int argc, char **argv)
 
 	parse_spec();
 	check_spec(id_bits); /* over the lines that parsed, so all errors show at once */
+	if (outs[OUT_CALLS].path)
+		errors += check_calls();
 	if (errors) {
 		fprintf(stderr, "opgen: %d error%s in %s; nothing written\n", errors,
 			errors == 1 ? "" : "s", spec_path);

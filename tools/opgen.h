@@ -66,5 +66,11 @@ void free_ops(void);
 void emit_header(FILE *f, bool kernel);
 void emit_table(FILE *f);
 void emit_docs(FILE *f);
+/* boxlib/calls.h; check_calls() first reports field names the wrappers
+ * cannot use (FILE:LINE) and returns how many. */
+bool op_has_input(const struct op *op);
+bool op_has_output(const struct op *op);
+int check_calls(void);
+void emit_calls(FILE *f);
 
 #endif /* OPGEN_H */

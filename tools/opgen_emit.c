@@ -278,3 +278,99 @@ void emit_docs(FILE *f)
 		}
 	}
 }
+
+/* ---- boxlib/calls.h: one typed wrapper per op ---------------------------- */
+
+/* Names the wrappers use besides the spec's fields; a field may not take one. */
+static const char *const call_names[] = {
+	"in_buf", "in_len", "out_buf", "out_cap", "out_len", "out_value", "c_", "st_", "p_",
+};
+
+static bool is_word_char(char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+/* Does the description use `word` as a word (the spec's "input"/"output")? */
+static bool mentions(const char *desc, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = strstr(desc, word); p; p = strstr(p + 1, word))
+		if ((p == desc || !is_word_char(p[-1])) && !is_word_char(p[n]))
+			return true;
+	return false;
+}
+
+bool op_has_input(const struct op *op) { return mentions(op->desc, "input"); }
+bool op_has_output(const struct op *op) { return mentions(op->desc, "output"); }
+
+int check_calls(void)
+{
+	int bad = 0;
+	for (unsigned i = 0; i < nops; i++)
+		for (unsigned k = 0; k < ops[i].nfields; k++)
+			for (size_t n = 0; n < sizeof(call_names) / sizeof(call_names[0]); n++)
+				if (!strcmp(ops[i].fields[k].name, call_names[n])) {
+					fprintf(stderr, "%s:%d: field name %s is taken by the "
+						"boxlib wrapper's own arguments\n", spec_path,
+						ops[i].line, call_names[n]);
+					bad++;
+				}
+	return bad;
+}
+
+void emit_calls(FILE *f)
+{
+	fprintf(f, "/*\n * calls.h: one typed boxlib wrapper per BoxOS op.\n"
+		" * Generated from ops/ops.spec by tools/opgen -- do not edit.\n"
+		" *\n"
+		" * int32_t box_<op>(fields..., [in_buf, in_len,] [out_buf, out_cap, out_len,]\n"
+		" *                  out_value)\n"
+		" *   fields     the op's parameters in spec order, as scalars;\n"
+		" *   in_buf     when the description names an input: the input Crate's\n"
+		" *              bytes (in_len of them); NULL sends no input Crate;\n"
+		" *   out_buf    when the description names an output: the output Crate\n"
+		" *              (out_cap bytes); *out_len is in/out: on entry the bytes\n"
+		" *              already valid in it (NULL: 0), on return its size;\n"
+		" *   out_value  (may be NULL) gets the Result's value.\n"
+		" * Each runs box_op() of boxlib/call.h with box_call_timeout_us and returns\n"
+		" * its status: BOX_OK, the op's error, or BOX_ERR_FULL/TIMEOUT/INVALID.\n"
+		" */\n"
+		"#ifndef BOXLIB_GEN_CALLS_H\n#define BOXLIB_GEN_CALLS_H\n\n"
+		"#include <stddef.h>\n#include <stdint.h>\n\n"
+		"#include \"boxlib/call.h\"\n#include \"boxlib/ops.h\"\n\n");
+	for (unsigned i = 0; i < nops; i++) {
+		const struct op *op = &ops[i];
+		bool in = op_has_input(op), out = op_has_output(op);
+		fprintf(f, "/* %s (%s): ", op->name, auth_names[op->auth]);
+		ccomment(f, op->desc);
+		fprintf(f, " */\nstatic inline int32_t box_%s(", op->cname);
+		for (unsigned k = 0; k < op->nfields; k++)
+			fprintf(f, "%s %s, ", types[op->fields[k].type].ctype, op->fields[k].name);
+		if (in)
+			fprintf(f, "const void *in_buf, uint64_t in_len, ");
+		if (out)
+			fprintf(f, "void *out_buf, uint64_t out_cap, uint64_t *out_len, ");
+		fprintf(f, "uint64_t *out_value)\n{\n");
+		fprintf(f, "\tstruct box_op_call c_ = {.op_id = BOX_OP_");
+		upper(f, op->cname);
+		fprintf(f, "};\n");
+		if (op->nfields) {
+			fprintf(f, "\tstruct box_params_%s p_ = {", op->cname);
+			for (unsigned k = 0; k < op->nfields; k++)
+				fprintf(f, "%s.%s = %s", k ? ", " : "", op->fields[k].name,
+					op->fields[k].name);
+			fprintf(f, "};\n\tc_.params = &p_;\n\tc_.param_size = sizeof(p_);\n");
+		}
+		if (in)
+			fprintf(f, "\tc_.in = in_buf;\n\tc_.in_len = in_len;\n");
+		if (out)
+			fprintf(f, "\tc_.out = out_buf;\n\tc_.out_cap = out_cap;\n"
+				"\tc_.out_len = out_len ? *out_len : 0;\n");
+		fprintf(f, "\tint32_t st_ = box_op(&c_);\n");
+		if (out)
+			fprintf(f, "\tif (out_len)\n\t\t*out_len = c_.out_len;\n");
+		fprintf(f, "\tif (out_value)\n\t\t*out_value = c_.value;\n\treturn st_;\n}\n\n");
+	}
+	fprintf(f, "#endif /* BOXLIB_GEN_CALLS_H */\n");
+}
