@@ -29,6 +29,20 @@ BOXLIB_SRCS := $(filter-out boxlib/crt0.S,$(wildcard boxlib/*.c boxlib/*.S))
 BOXLIB_OBJS := $(patsubst boxlib/%,$(BUILD)/boxlib/%.o,$(BOXLIB_SRCS))
 
 APP_ELFS := $(foreach a,$(APPS),$(BUILD)/apps/$(a).elf)
+
+# The shell's list of user-facing apps: every apps/NAME/about (see
+# tools/appsindex.sh), as build/gen/boxlib/apps_index.h.
+APP_ABOUTS := $(sort $(wildcard $(foreach a,$(APPS),apps/$(a)/about)))
+APPS_INDEX := $(BUILD)/gen/boxlib/apps_index.h
+APPS_LIST := $(BUILD)/gen/apps_list.txt
+# rewritten only when the set of about files changes, so removing one rebuilds the index
+$(APPS_LIST): FORCE
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '%s\n' $(APP_ABOUTS) | cmp -s - $@ || printf '%s\n' $(APP_ABOUTS) > $@
+$(APPS_INDEX): $(APP_ABOUTS) $(APPS_LIST) tools/appsindex.sh apps/apps.mk
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  GEN     $@"
+	$(Q)sh tools/appsindex.sh $@ $(APP_ABOUTS)
 BUNDLE   := $(BUILD)/bundle.bin
 
 .PHONY: apps boxlib
@@ -61,7 +75,7 @@ $(BUILD)/boxlib/%.S.o: boxlib/%.S
 # GCC would turn the byte loops of memcpy/memset into calls to themselves.
 $(BUILD)/boxlib/string.c.o: private APP_CFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/apps/%.c.o: apps/%.c | $(GEN_BOXLIB_OPS_H)
+$(BUILD)/apps/%.c.o: apps/%.c | $(GEN_BOXLIB_OPS_H) $(APPS_INDEX)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(APP_CC) $(APP_CFLAGS) -c -o $@ $<

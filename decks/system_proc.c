@@ -208,6 +208,8 @@ int32_t sys_proc_info(struct op_call *call)
 	info.ticks = c->ticks;
 	info.exit_status = c->state == CABIN_DONE ? c->exit_status : 0;
 	kstrlcpy(info.name, c->name, sizeof(info.name));
+	if (c->state == CABIN_DONE && c->exit_status == CABIN_KILLED)
+		kstrlcpy(info.why, c->why, sizeof(info.why));
 	memcpy(call->out->data, &info, sizeof(info));
 	call->out->size = sizeof(info);
 	call->value = c->id;

@@ -37,7 +37,7 @@ struct cabin {
 	char name[CABIN_NAME_MAX];
 	volatile uint32_t state;     /* CABIN_* */
 	int32_t exit_status;         /* CABIN_KILLED when stopped by the kernel */
-	char why[80];                /* how a killed Cabin died */
+	char why[64];                /* how a killed Cabin died */
 	uint32_t parent;             /* the Cabin that spawned it; 0 = the kernel */
 	uint32_t core;               /* CPU it runs on (or last ran on) */
 	uint32_t slot;               /* its doorbell slot in the Guide */

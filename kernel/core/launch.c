@@ -22,6 +22,7 @@
 #include "core/guide.h"
 #include "core/sched.h"
 #include "lib/fmt.h"
+#include "arch/x86_64/timer.h"
 #include "boxos/ops.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -168,8 +169,52 @@ static void run_one(const char *name, uint8_t level)
 		log_warn("launch: %s: free pages %lu before, %lu after", name, before, after);
 }
 
+#define INIT_BACKOFF_MIN_MS 100
+#define INIT_BACKOFF_MAX_MS 5000
+
+/* The K-Core works on until the TSC passes deadline. */
+static void keep_working_until(uint64_t deadline)
+{
+	while (rdtsc() < deadline) {
+		irq_disable();
+		if (!kcore_step())
+			irq_enable_and_halt();
+	}
+	irq_enable();
+}
+
+void launch_supervise(const char *name, uint8_t level)
+{
+	uint64_t backoff_ms = INIT_BACKOFF_MIN_MS;
+	for (;;) {
+		const char *why;
+		struct cabin *c = spawn_named(name, &why);
+		if (!c) {
+			log_warn("launch: cannot start %s: %s; the K-Core goes on without it", name, why);
+			kcore_run();
+		}
+		cabin_set_origin(c, level, 0);
+		uint32_t id = c->id;
+		uint64_t started = rdtsc();
+		sched_add(c);
+		int32_t status = wait_done(c);
+		if (status == CABIN_KILLED)
+			log_warn("cabin %u (%s) killed on cpu%u: %s; starting it again", id, name, c->core,
+				 c->why);
+		else
+			log_info("cabin %u (%s) exited with status %d; starting it again", id, name, status);
+		cabin_destroy(c);
+		/* a quick death backs off (up to 5 s); one that ran a while restarts soon */
+		uint64_t ran_ms = tsc_to_us(rdtsc() - started) / 1000;
+		backoff_ms = ran_ms >= 1000 ? INIT_BACKOFF_MIN_MS
+					    : (backoff_ms * 2 > INIT_BACKOFF_MAX_MS ? INIT_BACKOFF_MAX_MS
+										     : backoff_ms * 2);
+		keep_working_until(rdtsc() + backoff_ms * (timer_tsc_hz() / 1000));
+	}
+}
+
 /* "name" or "name:level"; false (and a warning) for an unknown level. */
-static bool parse_item(char *item, uint8_t *level)
+bool launch_parse_item(char *item, uint8_t *level)
 {
 	*level = BOX_AUTH_APP;
 	char *colon = item;
@@ -198,7 +243,7 @@ void launch_list(const char *names)
 			uint8_t level;
 			memcpy(name, names, n);
 			name[n] = 0;
-			if (parse_item(name, &level)) {
+			if (launch_parse_item(name, &level)) {
 				if (strlen(name) < CABIN_NAME_MAX)
 					run_one(name, level);
 				else

@@ -14,6 +14,11 @@ struct cabin *launch_spawn(const char *args, uint32_t args_size, uint32_t argc, 
 void launch_list(const char *names);
 /* Spawn and reap `count` Cabins of `name` across the App-Cores; true if no page leaked. */
 bool launch_leak_test(const char *name, unsigned count);
+/* Keep the program running: start it, and start it again whenever it ends
+ * (after a back-off if it dies quickly).  Never returns. */
+__attribute__((noreturn)) void launch_supervise(const char *name, uint8_t level);
+/* Split "name" or "name:level" in place; false (with a warning) for an unknown level. */
+bool launch_parse_item(char *item, uint8_t *level);
 /* One round of K-Core work (a Guide pass; with one CPU also a Cabin);
  * false when there was nothing to do.  Call with interrupts off. */
 bool kcore_step(void);

@@ -214,12 +214,22 @@ void kmain(struct bootinfo *bi)
 	}
 	if (cmdline_get(bi->cmdline, "disktest", value, sizeof(value)))
 		disktest_run(value);
-	if (cmdline_get(bi->cmdline, "after", value, sizeof(value))) {
+	bool scripted = cmdline_get(bi->cmdline, "after", value, sizeof(value));
+	if (scripted) {
 		if (strcmp(value, "poweroff") == 0)
 			power_off();
 		if (strcmp(value, "reboot") == 0)
 			power_reboot();
 		log_warn("boot: unknown after=%s (poweroff, reboot)", value);
+	}
+	/* An interactive boot ends in the first program, `init=` (the shell by
+	 * default), kept running by the K-Core; a scripted one (after=) does not. */
+	char init[CABIN_NAME_MAX + 16] = "shell:system";
+	cmdline_get(bi->cmdline, "init", init, sizeof(init));
+	uint8_t init_level;
+	if (!scripted && strcmp(init, "none") != 0 && launch_parse_item(init, &init_level)) {
+		log_info("guide: cpu0 runs the Guide loop; init is %s", init);
+		launch_supervise(init, init_level);
 	}
 	log_info("guide: cpu0 runs the Guide loop");
 	kcore_run();

@@ -104,6 +104,9 @@ void notify_dispatch(struct trap_frame *f)
 		f->rax = BOX_OK;
 		sched_yield(false);
 		break;
+	case BOX_NOTIFY_NOP:
+		f->rax = BOX_OK;
+		break;
 	default:
 		f->rax = (uint64_t)(int64_t)BOX_ERR_INVALID;
 		break;

@@ -42,9 +42,10 @@ struct box_proc_info {
 	int32_t  exit_status;   /* valid in state DONE */
 	uint32_t reserved1;
 	char     name[32];      /* NUL-terminated */
+	char     why[64];       /* DONE and killed: how it died (a fault, "killed by cabin N"), else "" */
 };
 
-_Static_assert(sizeof(struct box_proc_info) == 96, "box_proc_info is 96 bytes");
+_Static_assert(sizeof(struct box_proc_info) == 160, "box_proc_info is 160 bytes");
 _Static_assert(offsetof(struct box_proc_info, id) == 0, "proc_info.id");
 _Static_assert(offsetof(struct box_proc_info, parent) == 4, "proc_info.parent");
 _Static_assert(offsetof(struct box_proc_info, auth) == 8, "proc_info.auth");
@@ -58,5 +59,6 @@ _Static_assert(offsetof(struct box_proc_info, runs) == 40, "proc_info.runs");
 _Static_assert(offsetof(struct box_proc_info, ticks) == 48, "proc_info.ticks");
 _Static_assert(offsetof(struct box_proc_info, exit_status) == 56, "proc_info.exit_status");
 _Static_assert(offsetof(struct box_proc_info, name) == 64, "proc_info.name");
+_Static_assert(offsetof(struct box_proc_info, why) == 96, "proc_info.why");
 
 #endif
