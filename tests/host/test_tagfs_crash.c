@@ -264,7 +264,7 @@ int main(void)
 			/* `done` operations were acknowledged; operation `done` was in flight. */
 			CHECK(cd.dead);
 			/* The cut fell inside operation `done` (or the final unmount). */
-			CHECK(n > writes_after[done] && (done == OPS || n <= writes_after[done + 1]));
+CHECK(n > writes_after[done] && (done == OPS || n <= writes_after[done + 1]));
 			struct tagfs_dev after;
 			CHECK_EQ(tagfs_ramdev_init(&after, BLOCKS, 1), TAGFS_OK);
 			memcpy(tagfs_ramdev_block(&after, 0), cd.disk, BLOCKS * TAGFS_BLOCK_SIZE);
