@@ -263,8 +263,9 @@ int main(void)
 				tagfs_unmount(fs); /* fails on the dead device; frees memory */
 			/* `done` operations were acknowledged; operation `done` was in flight. */
 			CHECK(cd.dead);
-			/* The cut fell inside operation `done` (or the final unmount). */
-CHECK(n > writes_after[done] && (done == OPS || n <= writes_after[done + 1]));
+			/* The cut fell inside operation `done` (the mount before operation
+			 * 0, the final unmount after the last one). */
+			CHECK((done == 0 || n > writes_after[done]) && (done == OPS || n <= writes_after[done + 1]));
 			struct tagfs_dev after;
 			CHECK_EQ(tagfs_ramdev_init(&after, BLOCKS, 1), TAGFS_OK);
 			memcpy(tagfs_ramdev_block(&after, 0), cd.disk, BLOCKS * TAGFS_BLOCK_SIZE);
