@@ -94,8 +94,11 @@ static int read_sb(struct tagfs_dev *dev, uint64_t b, uint8_t *sb)
 	int err = dev->read(dev, b, sb, &check);
 	if (err == TAGFS_ECORRUPT) {
 		/* A newer format may seal its superblock differently: look first. */
-		if (dev->read(dev, b, sb, NULL) == TAGFS_OK && tfs_get(sb + SB_MAGIC, 8) == TFS_SB_MAGIC &&
-		    (tfs_get(sb + SB_VERSION, 4) != TFS_VERSION || tfs_get(sb + SB_INCOMPAT, 4)))
+		if (dev->read(dev, b, sb, NULL) != TAGFS_OK)
+			return TAGFS_ECORRUPT;
+		if (tfs_get(sb + SB_MAGIC, 8) != TFS_SB_MAGIC)
+			return TAGFS_EFORMAT; /* not ours at all */
+		if (tfs_get(sb + SB_VERSION, 4) != TFS_VERSION || tfs_get(sb + SB_INCOMPAT, 4))
 			return TAGFS_EFORMAT;
 		return TAGFS_ECORRUPT;
 	}
