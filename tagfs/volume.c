@@ -171,8 +171,8 @@ int tagfs_mount(struct tagfs_dev *dev, const struct tagfs_mount_opts *o, struct 
 			fs->now = o->now;
 			fs->now_arg = o->now_arg;
 		}
-		if (ncand == 1 && st[order[0] ^ 1] == TAGFS_ECORRUPT)
-			fs->stats.checksum_errors++;
+		if (ncand == 1 && st[order[0] ^ 1] != TAGFS_EIO)
+			fs->stats.checksum_errors++; /* the other copy is damaged */
 		err = tfs_checkpoint_load(fs, s, o ? o->why : NULL, o ? o->why_len : 0);
 		if (!err) {
 			err = tfs_log_replay(fs);
@@ -188,13 +188,12 @@ int tagfs_mount(struct tagfs_dev *dev, const struct tagfs_mount_opts *o, struct 
 	if (err)
 		goto out;
 	if (!fs->readonly) {
-		bool stale = ncand == 1 || tfs_get(sb[0] + SB_GENERATION, 8) != tfs_get(sb[1] + SB_GENERATION, 8);
 		err = tfs_checkpoint_write(fs);
 		if (err) {
 			say(o, "cannot write the mount checkpoint");
 			goto out;
 		}
-		if (stale && ncand == 1 && st[order[0] ^ 1] == TAGFS_ECORRUPT)
+		if (ncand == 1 && st[order[0] ^ 1] != TAGFS_EIO)
 			fs->stats.heals++; /* the bad superblock copy was just rewritten */
 	}
 	say(o, "ok");
