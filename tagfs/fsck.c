@@ -19,6 +19,7 @@ struct fsck {
 	bool repair;
 	bool rewrite;           /* a new checkpoint would fix what was found */
 	uint64_t rewrite_fixes; /* problems that checkpoint would repair */
+	char rewrite_why[96];   /* the first of them */
 };
 
 static void append(char *dst, size_t cap, const char *s)
@@ -56,8 +57,10 @@ static void problem(struct fsck *k, bool fixed, const char *what, uint64_t n)
 }
 
 /* Needs the checkpoint rewrite: fixed only if that succeeds. */
-static void problem_rewrite(struct fsck *k)
+static void problem_rewrite(struct fsck *k, const char *what)
 {
+	if (!k->rewrite)
+		append(k->rewrite_why, sizeof k->rewrite_why, what);
 	k->r->problems++;
 	k->rewrite = true;
 	k->rewrite_fixes++;
@@ -73,7 +76,7 @@ static bool check_pair(struct fsck *k, uint64_t b0, uint64_t b1, uint8_t *buf, u
 	if (!e0 && !e1)
 		return true;
 	if (e0 && e1) {
-		problem_rewrite(k);
+		problem_rewrite(k, "both copies of a metadata block fail their checksum");
 		return false;
 	}
 	k->fs->stats.checksum_errors++;
@@ -99,7 +102,7 @@ static void check_meta(struct fsck *k, uint8_t *buf, uint8_t *other)
 		int err = d->read(d, sbb[i], buf, &chk);
 		if (err || tfs_sb_check(buf, fs->nblocks) || tfs_get(buf + SB_GENERATION, 8) != fs->generation ||
 		    tfs_get(buf + SB_CP_FIRST0, 8) != fs->cp_first[0])
-			problem_rewrite(k);
+			problem_rewrite(k, i ? "superblock B damaged or stale" : "superblock A damaged or stale");
 	}
 	uint64_t b0 = fs->cp_first[0], b1 = fs->cp_first[1];
 	for (uint32_t i = 0; i < fs->cp_pages; i++) {
@@ -111,7 +114,7 @@ static void check_meta(struct fsck *k, uint8_t *buf, uint8_t *other)
 	for (uint64_t s = 0; s < fs->log_seq; s++) {
 		if (check_pair(k, fs->log_start + s, fs->log_start + fs->log_blocks + s, buf, other) &&
 		    (tfs_get(buf + LOG_EPOCH, 8) != fs->generation || tfs_get(buf + LOG_SEQ, 8) != s))
-			problem_rewrite(k);
+			problem_rewrite(k, "a DiskBook block in use is stale");
 	}
 }
 
@@ -216,9 +219,8 @@ int tagfs_fsck(struct tagfs *fs, bool repair, struct tagfs_fsck_report *report)
 			report->repaired += k.rewrite_fixes;
 			fs->stats.heals += k.rewrite_fixes;
 		} else if (!report->first[0]) {
-			append(report->first, sizeof report->first,
-			       "metadata needs rewriting (superblock stale, or both mirror copies bad); repairable: ");
-			append_u64(report->first, sizeof report->first, k.rewrite_fixes);
+			append(report->first, sizeof report->first, k.rewrite_why);
+			append(report->first, sizeof report->first, " (repair rewrites the metadata)");
 		}
 	}
 	tagfs_free(buf);
