@@ -193,6 +193,7 @@ static int alloc_block(struct tagfs *fs, struct op *op, uint64_t *out)
 	}
 	if (fallback == UINT64_MAX)
 		return TAGFS_ENOSPC;
+	op->region_on = false; /* the region is full: stop searching it for this file */
 	*out = fallback;
 	fs->alloc_cursor = fallback + 1;
 	return TAGFS_OK;
