@@ -26,6 +26,8 @@ struct crashdev {
 	uint64_t writes, cut_after; /* cut after this many writes (0: never) */
 	bool dead;
 	uint64_t drop_seed;
+	uint64_t fail_write, fail_flush; /* this write / flush fails once with EIO */
+	uint64_t flushes;
 };
 
 static int cd_read(struct tagfs_dev *d, uint64_t b, void *buf, const struct tagfs_check *c)
@@ -61,6 +63,9 @@ static int cd_write(struct tagfs_dev *d, uint64_t b, const void *buf)
 		return TAGFS_EIO;
 	if (b >= d->blocks)
 		return TAGFS_ERANGE;
+	cd->writes++; /* attempts, failed ones included */
+	if (cd->fail_write && cd->writes == cd->fail_write)
+		return TAGFS_EIO;
 	memcpy(cd->live + b * TAGFS_BLOCK_SIZE, buf, TAGFS_BLOCK_SIZE);
 	if (cd->npend == cd->cap) {
 		cd->cap = cd->cap ? cd->cap * 2 : 64;
@@ -69,7 +74,6 @@ static int cd_write(struct tagfs_dev *d, uint64_t b, const void *buf)
 	cd->pend[cd->npend].block = b;
 	memcpy(cd->pend[cd->npend].data, buf, TAGFS_BLOCK_SIZE);
 	cd->npend++;
-	cd->writes++;
 	if (cd->cut_after && cd->writes == cd->cut_after)
 		cd_cut(cd);
 	return TAGFS_OK;
@@ -80,6 +84,8 @@ static int cd_flush(struct tagfs_dev *d)
 	struct crashdev *cd = d->ctx;
 	if (cd->dead)
 		return TAGFS_EIO;
+	if (cd->fail_flush && ++cd->flushes == cd->fail_flush)
+		return TAGFS_EIO; /* the writes stay pending: maybe on disk, maybe not */
 	for (size_t i = 0; i < cd->npend; i++)
 		memcpy(cd->disk + cd->pend[i].block * TAGFS_BLOCK_SIZE, cd->pend[i].data, TAGFS_BLOCK_SIZE);
 	cd->npend = 0;
@@ -200,8 +206,13 @@ static int step(struct tagfs **fsp, struct tagfs_dev *dev, int i)
 		tagfs_snap_list(fs, s, 8, &n);
 		return n > 1 ? tagfs_snap_delete(fs, s[0].id) : TAGFS_OK;
 	}
-	case 12: return tagfs_checkpoint(fs);
+	case 12:
+		if (i % 48 != 12)
+			return tagfs_create(fs, "filler", tags_c, 1, "fill", 4, NULL);
+		return tagfs_checkpoint(fs);
 	case 13: {
+		if (i % 48 != 13)
+			return tagfs_tag_set(fs, 1, i & 16 ? "t16" : "t0");
 		/* unmount and mount again */
 		int err = tagfs_unmount(fs);
 		*fsp = NULL;
@@ -214,9 +225,93 @@ static int step(struct tagfs **fsp, struct tagfs_dev *dev, int i)
 	}
 }
 
+/*
+ * I/O errors: write number k (or flush number k) fails once, the device
+ * then works again.  The failing operation returns an error and the
+ * workload goes on; memory and disk must not drift apart: a power cut right
+ * after the failure mounts clean, and at the end a remount shows exactly
+ * the state the mounted volume showed.
+ */
+static void test_io_errors(const uint8_t *image, uint64_t blocks, int ops)
+{
+	unsigned runs = 0, failed_ops = 0, bad = 0;
+	for (int flush = 0; flush < 2; flush++) {
+		for (uint64_t k = 1; k <= 200; k++) {
+			struct crashdev cd;
+			cd_init(&cd, image, blocks);
+			if (flush)
+				cd.fail_flush = k;
+			else
+				cd.fail_write = k;
+			struct tagfs *fs = NULL;
+			bool mount_failed = tagfs_mount(&cd.dev, NULL, &fs) != TAGFS_OK;
+			if (mount_failed) {
+				/* The error hit the mount itself: it must mount next time. */
+				CHECK_EQ(tagfs_mount(&cd.dev, NULL, &fs), TAGFS_OK);
+			}
+			bool seen_failure = false;
+			for (int i = 0; i < ops && fs; i++) {
+				int err = step(&fs, &cd.dev, i);
+				if (err) {
+					failed_ops++;
+					if (!fs) /* the failure hit the remount step */
+						CHECK_EQ(tagfs_mount(&cd.dev, NULL, &fs), TAGFS_OK);
+					if (!seen_failure) {
+						seen_failure = true;
+						/* A power cut right now: the disk still mounts clean. */
+						struct tagfs_dev cut;
+						CHECK_EQ(tagfs_ramdev_init(&cut, blocks, 1), TAGFS_OK);
+						memcpy(tagfs_ramdev_block(&cut, 0), cd.disk, blocks * TAGFS_BLOCK_SIZE);
+						struct tagfs *fs2 = NULL;
+						CHECK_EQ(tagfs_mount(&cut, NULL, &fs2), TAGFS_OK);
+						if (fs2) {
+							CHECK(tt_fsck_clean(fs2));
+							tagfs_unmount(fs2);
+						}
+						tagfs_ramdev_free(&cut);
+					}
+				}
+			}
+			/* Only runs whose failure fell inside the workload count. */
+			bool fired = flush ? cd.flushes >= k : cd.writes >= k;
+			cd.fail_write = cd.fail_flush = 0;
+			if (!fs || !fired) {
+				if (fs)
+					tagfs_unmount(fs);
+				cd_free(&cd);
+				continue;
+			}
+			/* Every failure reaches the caller (the mount's, or an operation's). */
+			CHECK(seen_failure || mount_failed);
+			CHECK(!tagfs_readonly(fs));
+			struct tagfs_hash mem = digest(fs);
+			CHECK(tt_fsck_clean(fs));
+			CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+			char why[128] = "";
+			struct tagfs_mount_opts mo = { .why = why, .why_len = sizeof why };
+			int err = tagfs_mount(&cd.dev, &mo, &fs);
+			if (err) {
+				printf("%s %llu fails: remount: %s (%s)\n", flush ? "flush" : "write",
+				       (unsigned long long)k, tagfs_strerror(err), why);
+				bad++;
+			} else {
+				struct tagfs_hash disk = digest(fs);
+				bad += disk.lo != mem.lo || disk.hi != mem.hi;
+				CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+			}
+			cd_free(&cd);
+			runs++;
+		}
+	}
+	printf("io errors: %u runs with one failed write or flush, %u operations failed\n", runs, failed_ops);
+	CHECK_EQ(bad, 0);
+	CHECK(runs >= 150);
+	CHECK(failed_ops >= runs * 3 / 4);
+}
+
 int main(void)
 {
-	enum { BLOCKS = 384, OPS = 40 };
+	enum { BLOCKS = 384, OPS = 64 };
 	struct tagfs_dev ram;
 	CHECK_EQ(tagfs_ramdev_init(&ram, BLOCKS, 1), TAGFS_OK);
 	struct tagfs_format_opts o = { .log_blocks = 16 };
@@ -232,8 +327,15 @@ int main(void)
 	CHECK_EQ(tagfs_mount(&cd.dev, NULL, &fs), TAGFS_OK);
 	want[0] = digest(fs);
 	writes_after[0] = cd.writes;
+	unsigned auto_checkpoints = 0;
 	for (int i = 0; i < OPS; i++) {
+		struct tagfs_stats s0, s1;
+		tagfs_stats(fs, &s0);
+		struct tagfs *before = fs;
 		int err = step(&fs, &cd.dev, i);
+		tagfs_stats(fs, &s1);
+		if (fs == before && i % 48 != 12 && s1.checkpoints > s0.checkpoints)
+			auto_checkpoints++; /* the log filled inside this operation */
 		if (err)
 			printf("reference op %d: %s\n", i, tagfs_strerror(err));
 		CHECK_EQ(err, TAGFS_OK);
@@ -241,6 +343,9 @@ int main(void)
 		writes_after[i + 1] = cd.writes;
 	}
 	CHECK(tt_fsck_clean(fs));
+	/* The log filled up inside operations too, not only at the explicit checkpoint. */
+	printf("crash: %u operations started with a checkpoint of a full log\n", auto_checkpoints);
+	CHECK(auto_checkpoints >= 2);
 	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
 	uint64_t total = cd.writes;
 	cd_free(&cd);
@@ -303,6 +408,7 @@ int main(void)
 	CHECK_EQ(mismatches, 0);
 	CHECK_EQ(fsck_fail, 0);
 	CHECK(runs >= 4 * 100);
+	test_io_errors(image, BLOCKS, OPS);
 	tagfs_ramdev_free(&ram);
 	return check_report();
 }
