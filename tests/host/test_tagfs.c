@@ -9,7 +9,54 @@
  * read-only mounts, space exhaustion and the placement hint.  Damage and
  * crash tests are in test_tagfs_heal.c and test_tagfs_crash.c.
  */
+#include <time.h>
+
 #include "test_tagfs_util.h"
+#include "tagfs/internal.h"
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The u64 map (file ids, dedup index, tag names) against a plain array. */
+static void test_map(void)
+{
+	enum { KEYS = 4096 };
+	static uint64_t model[KEYS];
+	static bool present[KEYS];
+	struct tfs_map m;
+	CHECK_EQ(tfs_map_init(&m, 16), TAGFS_OK);
+	int wrong = 0;
+	for (int i = 0; i < 200000; i++) {
+		uint64_t k = tt_rand() % KEYS;
+		/* Keys that collide a lot: multiples of a large power of two. */
+		uint64_t key = k << 40;
+		if (tt_rand() % 3) {
+			uint64_t v = tt_rand();
+			wrong += tfs_map_put(&m, key, v) != TAGFS_OK;
+			model[k] = v;
+			present[k] = true;
+		} else {
+			tfs_map_del(&m, key);
+			present[k] = false;
+		}
+		if (i % 1000 == 0) {
+			uint32_t count = 0;
+			for (uint64_t j = 0; j < KEYS; j++) {
+				uint64_t v;
+				bool got = tfs_map_get(&m, j << 40, &v);
+				wrong += got != present[j] || (got && v != model[j]);
+				count += present[j];
+			}
+			wrong += count != m.count;
+		}
+	}
+	CHECK_EQ(wrong, 0);
+	tfs_map_free(&m);
+}
 
 static void test_format_mount(void)
 {
@@ -534,6 +581,7 @@ static void test_query_100k(void)
 	struct tagfs *fs = tt_mount(&dev, 0);
 	static uint64_t ids[N];
 	int failures = 0;
+	double t0 = seconds();
 	for (uint32_t i = 0; i < N; i++) {
 		const char *t[3];
 		uint32_t nt = 0;
@@ -547,6 +595,7 @@ static void test_query_100k(void)
 		failures += tagfs_create(fs, NULL, t, nt, &c, 1, &ids[i]) != TAGFS_OK;
 	}
 	CHECK_EQ(failures, 0);
+	printf("query 100k: created %d files in %.2f s (ASan build, RAM device)\n", N, seconds() - t0);
 	struct tagfs_statfs st;
 	tagfs_statfs(fs, &st);
 	CHECK_EQ(st.files, N);
@@ -557,7 +606,10 @@ static void test_query_100k(void)
 	};
 	for (int q = 0; q < 4; q++) {
 		uint32_t count = 0;
+		double t0 = seconds();
 		CHECK_EQ(tagfs_query(fs, qs[q].q, got, N, &count), TAGFS_OK);
+		printf("query 100k: '%s': %u matches in %.2f ms (ASan build)\n", qs[q].q, count,
+		       (seconds() - t0) * 1e3);
 		uint32_t k = 0;
 		int ok = 1;
 		for (uint32_t i = 0; i < N; i++) {
@@ -576,7 +628,9 @@ static void test_query_100k(void)
 		failures += tagfs_delete(fs, ids[i]) != TAGFS_OK;
 	CHECK_EQ(failures, 0);
 	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+	t0 = seconds();
 	fs = tt_mount(&dev, 0);
+	printf("query 100k: mount with 66666 files in %.2f s\n", seconds() - t0);
 	uint32_t count = 0;
 	CHECK_EQ(tagfs_query(fs, "three", got, N, &count), TAGFS_OK);
 	CHECK_EQ(count, 0);
@@ -593,6 +647,7 @@ static void test_query_100k(void)
 
 int main(void)
 {
+	test_map();
 	test_format_mount();
 	test_files();
 	test_dedup();
