@@ -234,7 +234,7 @@ static int load_body(struct tagfs *fs, struct load *ld)
 		uint64_t size = tfs_rd_u(r, 8);
 		struct tagfs_hash h = tfs_rd_hash(r);
 		uint64_t n = tfs_rd_u(r, 4);
-		if (r->bad || n != (size + TAGFS_BLOCK_SIZE - 1) / TAGFS_BLOCK_SIZE || n > (r->len - r->pos) / 8) {
+		if (r->bad || size > TFS_FILE_MAX || n != tfs_blocks_for(size) || n > (r->len - r->pos) / 8) {
 			err = TAGFS_ECORRUPT;
 			break;
 		}

@@ -261,10 +261,10 @@ static int build_data(struct tagfs *fs, struct op *op, struct tfs_buf *txn, uint
 		      const struct tfs_content *old, uint64_t off, const uint8_t *data, uint64_t len)
 {
 	uint64_t old_size = old ? old->size : 0;
-	if (off > UINT64_MAX - len)
+	if (off > TFS_FILE_MAX || len > TFS_FILE_MAX - off)
 		return TAGFS_EINVAL;
 	uint64_t size = off + len > old_size ? off + len : old_size;
-	uint64_t n = (size + TAGFS_BLOCK_SIZE - 1) / TAGFS_BLOCK_SIZE;
+	uint64_t n = tfs_blocks_for(size);
 	if (!fits_log(fs, n, 256))
 		return TAGFS_ENOSPC;
 	uint64_t *blocks = tagfs_alloc((size_t)(n ? n : 1) * 8);
@@ -381,6 +381,8 @@ static int change_data(struct tagfs *fs, uint64_t id, bool replace, uint64_t off
 		return TAGFS_ENOENT;
 	if (len && !data)
 		return TAGFS_EINVAL;
+	if (!len && !replace)
+		return TAGFS_OK; /* writing nothing changes nothing, wherever it is */
 	struct tfs_buf txn = { 0 };
 	struct op op;
 	op_begin(fs, &op, f->ntags ? fs->tags[f->tags[0] - 1].name : NULL);

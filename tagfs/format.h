@@ -28,6 +28,7 @@
 #define TFS_MIN_BLOCKS      64u
 #define TFS_LOG_MIN         16u
 #define TFS_LOG_MAX         16384u
+#define TFS_FILE_MAX        (1ull << 44)          /* largest file size (16 TiB) */
 
 /* Header common to every metadata block: bytes 0..15 hold the check. */
 #define TFS_HDR_CHECK       0
@@ -84,6 +85,12 @@ enum tfs_rec {
 	REC_SNAP_NEW = 7,  /* u32 id, u64 time, u8 len, name */
 	REC_SNAP_DEL = 8,  /* u32 id */
 };
+
+/* Blocks a file of size bytes takes (no overflow for any size). */
+static inline uint64_t tfs_blocks_for(uint64_t size)
+{
+	return size / 4096 + (size % 4096 != 0);
+}
 
 static inline uint64_t tfs_get(const void *p, unsigned bytes)
 {

@@ -427,7 +427,7 @@ static int apply_file_data(struct tagfs *fs, struct tfs_rd *r)
 	struct tagfs_hash hash = tfs_rd_hash(r);
 	uint64_t n = tfs_rd_u(r, 4);
 	struct tfs_file *f = tfs_file_find(fs, id);
-	if (r->bad || !f || n != (size + TAGFS_BLOCK_SIZE - 1) / TAGFS_BLOCK_SIZE ||
+	if (r->bad || !f || size > TFS_FILE_MAX || n != tfs_blocks_for(size) ||
 	    n > (r->len - r->pos) / 24)
 		return TAGFS_ECORRUPT;
 	struct tfs_content *c = content_new((uint32_t)n);

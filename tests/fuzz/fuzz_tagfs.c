@@ -3,7 +3,8 @@
  *
  * A valid template volume (files, tags, a snapshot, DiskBook records not yet
  * checkpointed) is built once.  Each input is a flags byte and a list of
- * 6-byte edits {u16 block, u16 offset, u8 value, u8 mode}.  The edits are
+ * 6-byte edits {u16 block, u16 offset, u8 value, u8 mode} (xor a byte, set a
+ * byte, set a small u32, set a huge u64).  The edits are
  * applied to a copy of the template; with flag bit 0 every edited metadata
  * block is resealed (its checksum recomputed) and with bit 1 the
  * superblocks get the new checkpoint stream hash, so the fuzzer reaches the
@@ -155,8 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			b[off] = value;
 		else if (mode == 2 && off + 4 <= TAGFS_BLOCK_SIZE)
 			tfs_put(b + off, 4, value); /* small counts and ids */
-		else
-			b[off] = (uint8_t)(b[off] + 1);
+		else if (off + 8 <= TAGFS_BLOCK_SIZE)
+			tfs_put(b + off, 8, ~0ull >> (value % 64)); /* huge sizes and counts */
 		touched[block] = 1;
 	}
 	if (flags & 1)

@@ -166,6 +166,12 @@ static void test_files(void)
 	CHECK(info.name[0] == 0);
 	CHECK_EQ(tagfs_rename(fs, id, "bad\nname"), TAGFS_EINVAL);
 	CHECK_EQ(tagfs_rename(fs, 12345, "x"), TAGFS_ENOENT);
+	/* Offsets past the largest file, and their overflow, are refused; writing nothing is a no-op. */
+	CHECK_EQ(tagfs_write(fs, id, UINT64_MAX - 2, "abc", 3), TAGFS_EINVAL);
+	CHECK_EQ(tagfs_write(fs, id, 1ull << 50, "abc", 3), TAGFS_EINVAL);
+	CHECK_EQ(tagfs_write(fs, id, 1ull << 40, "", 0), TAGFS_OK);
+	CHECK_EQ(tagfs_getinfo(fs, 0, id, &info), TAGFS_OK);
+	CHECK_EQ(info.size, 4);
 
 	/* Bad arguments change nothing. */
 	const char *bad_tags[] = { "-neg" };

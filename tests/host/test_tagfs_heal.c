@@ -306,6 +306,83 @@ static void test_refused_images(void)
 	tagfs_ramdev_free(&dev);
 }
 
+/* Writes one sealed transaction (both log copies) at the start of the log. */
+static void put_txn(struct tagfs_dev *dev, const uint8_t *payload, size_t len)
+{
+	const uint8_t *sb = tagfs_ramdev_block(dev, 0);
+	uint64_t L = tfs_get(sb + SB_LOG_BLOCKS, 4), gen = tfs_get(sb + SB_GENERATION, 8);
+	uint8_t blk[TAGFS_BLOCK_SIZE] = { 0 };
+	tfs_put(blk + LOG_MAGIC, 4, TFS_LOG_MAGIC);
+	tfs_put(blk + LOG_LEN, 4, len);
+	tfs_put(blk + LOG_EPOCH, 8, gen);
+	tfs_put(blk + LOG_FLAGS, 4, LOG_F_LAST);
+	memcpy(blk + LOG_PAYLOAD, payload, len);
+	reseal(blk);
+	memcpy(tagfs_ramdev_block(dev, 2), blk, TAGFS_BLOCK_SIZE);
+	memcpy(tagfs_ramdev_block(dev, 2 + L), blk, TAGFS_BLOCK_SIZE);
+}
+
+/* Records whose checksums are right but whose content is not. */
+static void test_crafted_records(void)
+{
+	struct tagfs_dev clean;
+	build(&clean, false);
+	const uint8_t *sb = tagfs_ramdev_block(&clean, 0);
+	uint64_t first_page = tfs_get(sb + SB_CP_FIRST0, 8), pool = tfs_get(sb + SB_POOL_START, 8);
+	uint64_t last = ids[NFILES - 1];
+	struct rec { const char *what; uint8_t bytes[128]; size_t len; int ok; } recs[16];
+	int n = 0;
+#define REC(ok_, what_, ...) do { uint8_t b_[] = { __VA_ARGS__ }; recs[n].ok = ok_; recs[n].what = what_; \
+		memcpy(recs[n].bytes, b_, sizeof b_); recs[n].len = sizeof b_; n++; } while (0)
+#define U64(v) (uint8_t)(uint64_t)(v), (uint8_t)((uint64_t)(v) >> 8), (uint8_t)((uint64_t)(v) >> 16), (uint8_t)((uint64_t)(v) >> 24), \
+		(uint8_t)((uint64_t)(v) >> 32), (uint8_t)((uint64_t)(v) >> 40), (uint8_t)((uint64_t)(v) >> 48), (uint8_t)((uint64_t)(v) >> 56)
+#define U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24)
+	/* The control: a well-formed rename applies. */
+	REC(1, "rename", REC_FILE_NAME, U32(11), U64(last), 2, 'o', 'k');
+	REC(0, "rename of a missing file", REC_FILE_NAME, U32(11), U64(999), 2, 'n', 'o');
+	REC(0, "name with a newline", REC_FILE_NAME, U32(11), U64(last), 2, 'n', '\n');
+	REC(0, "unknown record type", 99, U32(0));
+	REC(0, "body longer than the block", REC_FILE_DEL, U32(100), U64(last));
+	REC(0, "trailing bytes in a body", REC_FILE_DEL, U32(9), U64(last), 0);
+	REC(0, "delete of a missing file", REC_FILE_DEL, U32(8), U64(12345));
+	REC(0, "new file with a used id", REC_FILE_NEW, U32(18), U64(1), U64(0), 0, 0);
+	REC(0, "tags out of order", REC_FILE_TAGS, U32(17), U64(last), 2, U32(2), U32(1));
+	REC(0, "unknown tag id", REC_FILE_TAGS, U32(13), U64(last), 1, U32(77));
+	REC(0, "tag id not next", REC_TAG_NEW, U32(7), U32(9), 2, 'z', 'z');
+	REC(0, "tag that exists", REC_TAG_NEW, U32(8), U32(3), 3, 'r', 'o', 't');
+	REC(0, "huge size, no blocks", REC_FILE_DATA, U32(44), U64(last), U64(0), U64(~0ull), U64(0), U64(0), U32(0));
+	REC(0, "block outside the pool", REC_FILE_DATA, U32(68), U64(last), U64(0), U64(10), U64(0), U64(0), U32(1),
+	    U64(1), U64(0), U64(0));
+	REC(0, "block that is a checkpoint page", REC_FILE_DATA, U32(68), U64(last), U64(0), U64(10), U64(0), U64(0),
+	    U32(1), U64(first_page), U64(0), U64(0));
+	REC(1, "a fresh block", REC_FILE_DATA, U32(68), U64(last), U64(0), U64(10), U64(0), U64(0), U32(1),
+	    U64(pool + 500), U64(0), U64(0));
+	for (int i = 0; i < n; i++) {
+		struct tagfs_dev dev;
+		tt_clone(&dev, &clean);
+		put_txn(&dev, recs[i].bytes, recs[i].len);
+		char why[128] = "";
+		int err = mount_err(&dev, why, sizeof why);
+		if ((err == TAGFS_OK) != recs[i].ok)
+			printf("crafted record '%s': %s (%s)\n", recs[i].what, tagfs_strerror(err), why);
+		CHECK_EQ(err, recs[i].ok ? TAGFS_OK : TAGFS_ECORRUPT);
+		if (!recs[i].ok)
+			CHECK(strstr(why, "DiskBook") != NULL);
+		tagfs_ramdev_free(&dev);
+	}
+	/* The control really applied: the renamed file is there. */
+	struct tagfs_dev dev;
+	tt_clone(&dev, &clean);
+	put_txn(&dev, recs[0].bytes, recs[0].len);
+	struct tagfs *fs = tt_mount(&dev, 0);
+	uint64_t found = 0;
+	CHECK_EQ(tagfs_lookup_name(fs, "ok", &found), TAGFS_OK);
+	CHECK_EQ(found, last);
+	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+	tagfs_ramdev_free(&dev);
+	tagfs_ramdev_free(&clean);
+}
+
 static void test_random_rot(void)
 {
 	/* Random bit flips in random metadata copies, many rounds: always the right bytes or a clear error. */
@@ -350,6 +427,7 @@ int main(void)
 	test_log_rot();
 	test_data_rot();
 	test_refused_images();
+	test_crafted_records();
 	test_random_rot();
 	return check_report();
 }
