@@ -81,6 +81,19 @@ int tfs_stream_build(struct tagfs *fs, struct tfs_buf *b)
 		for (uint32_t i = 0; i < fs->snaps[s].nfiles; i++)
 			index_content(fs->snaps[s].files[i].content, &ncontents, order);
 
+	/* The block table counts what the checkpoint's contents name: a version
+	 * only an open handle holds is not on disk and its blocks are free there. */
+	uint32_t *count = tagfs_zalloc(fs->nblocks * sizeof(uint32_t));
+	if (!count) {
+		tagfs_free(order);
+		tagfs_free(live);
+		return TAGFS_ENOMEM;
+	}
+	uint64_t entries = 0;
+	for (uint32_t i = 0; i < ncontents; i++)
+		for (uint32_t k = 0; k < order[i]->nblocks; k++)
+			entries += count[order[i]->blocks[k]]++ == 0;
+
 	tfs_buf_u(b, 4, TFS_STREAM_MAGIC);
 	tfs_buf_u(b, 4, TFS_VERSION);
 	tfs_buf_u(b, 8, fs->generation + 1);
@@ -90,14 +103,15 @@ int tfs_stream_build(struct tagfs *fs, struct tfs_buf *b)
 	tfs_buf_u(b, 4, ncontents);
 	tfs_buf_u(b, 4, nlive);
 	tfs_buf_u(b, 4, fs->nsnaps);
-	tfs_buf_u(b, 8, fs->data_blocks);
+	tfs_buf_u(b, 8, entries);
 	for (uint64_t blk = fs->pool_start; blk < fs->pool_end; blk++) {
-		if (!fs->refs[blk])
+		if (!count[blk])
 			continue;
 		tfs_buf_u(b, 8, blk);
-		tfs_buf_u(b, 4, fs->refs[blk]);
+		tfs_buf_u(b, 4, count[blk]);
 		tfs_buf_hash(b, fs->bhash[blk]);
 	}
+	tagfs_free(count);
 	for (uint32_t i = 0; i < fs->ntags; i++) {
 		size_t len = strlen(fs->tags[i].name);
 		tfs_buf_u(b, 1, len);

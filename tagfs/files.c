@@ -413,17 +413,13 @@ static const struct tfs_file *find_in(struct tagfs *fs, uint32_t snap, uint64_t 
 	return s ? tfs_snap_file(s, id) : NULL;
 }
 
-int tagfs_read(struct tagfs *fs, uint32_t snap, uint64_t id, uint64_t off, void *buf, uint64_t len,
-	       uint64_t *got)
+int tfs_read_content(struct tagfs *fs, const struct tfs_content *c, uint64_t off, void *buf, uint64_t len,
+		     uint64_t *got)
 {
 	if (got)
 		*got = 0;
-	const struct tfs_file *f = find_in(fs, snap, id);
-	if (!f)
-		return TAGFS_ENOENT;
 	if (len && !buf)
 		return TAGFS_EINVAL;
-	const struct tfs_content *c = f->content;
 	if (off >= c->size || !len)
 		return TAGFS_OK;
 	if (len > c->size - off)
@@ -446,6 +442,79 @@ int tagfs_read(struct tagfs *fs, uint32_t snap, uint64_t id, uint64_t off, void 
 	if (got)
 		*got = done;
 	return err;
+}
+
+int tagfs_read(struct tagfs *fs, uint32_t snap, uint64_t id, uint64_t off, void *buf, uint64_t len,
+	       uint64_t *got)
+{
+	if (got)
+		*got = 0;
+	const struct tfs_file *f = find_in(fs, snap, id);
+	if (!f)
+		return TAGFS_ENOENT;
+	return tfs_read_content(fs, f->content, off, buf, len, got);
+}
+
+/* ---- handles ---- */
+
+int tagfs_open(struct tagfs *fs, uint32_t snap, uint64_t id, uint32_t *handle_out)
+{
+	const struct tfs_file *f = find_in(fs, snap, id);
+	if (!f)
+		return TAGFS_ENOENT;
+	if (!handle_out)
+		return TAGFS_EINVAL;
+	for (uint32_t h = 0; h < TAGFS_HANDLES_MAX; h++) {
+		if (!fs->handles[h].content) {
+			fs->handles[h].content = f->content;
+			fs->handles[h].id = id;
+			f->content->refs++; /* keeps the version and its blocks */
+			*handle_out = h + 1;
+			return TAGFS_OK;
+		}
+	}
+	return TAGFS_ENOSPC;
+}
+
+static struct tfs_handle *handle_of(struct tagfs *fs, uint32_t handle)
+{
+	if (handle == 0 || handle > TAGFS_HANDLES_MAX || !fs->handles[handle - 1].content)
+		return NULL;
+	return &fs->handles[handle - 1];
+}
+
+int tagfs_hread(struct tagfs *fs, uint32_t handle, uint64_t off, void *buf, uint64_t len, uint64_t *got)
+{
+	if (got)
+		*got = 0;
+	struct tfs_handle *h = handle_of(fs, handle);
+	if (!h)
+		return TAGFS_ENOENT;
+	return tfs_read_content(fs, h->content, off, buf, len, got);
+}
+
+int tagfs_hstat(struct tagfs *fs, uint32_t handle, uint64_t *id, uint64_t *size, struct tagfs_hash *hash)
+{
+	struct tfs_handle *h = handle_of(fs, handle);
+	if (!h)
+		return TAGFS_ENOENT;
+	if (id)
+		*id = h->id;
+	if (size)
+		*size = h->content->size;
+	if (hash)
+		*hash = h->content->hash;
+	return TAGFS_OK;
+}
+
+int tagfs_close(struct tagfs *fs, uint32_t handle)
+{
+	struct tfs_handle *h = handle_of(fs, handle);
+	if (!h)
+		return TAGFS_ENOENT;
+	tfs_content_put(fs, h->content); /* frees blocks only this version held */
+	*h = (struct tfs_handle){ 0 };
+	return TAGFS_OK;
 }
 
 int tagfs_delete(struct tagfs *fs, uint64_t id)

@@ -174,6 +174,17 @@ static void check_files(struct fsck *k, uint8_t *buf)
 	for (uint32_t s = 0; s < fs->nsnaps; s++)
 		for (uint32_t i = 0; i < fs->snaps[s].nfiles; i++)
 			fs->snaps[s].files[i].content->index = 0;
+	for (uint32_t h = 0; h < TAGFS_HANDLES_MAX; h++)
+		if (fs->handles[h].content)
+			fs->handles[h].content->index = 0;
+	for (uint32_t h = 0; h < TAGFS_HANDLES_MAX; h++) {
+		/* A version only an open handle holds is checked like any other. */
+		struct tfs_content *c = fs->handles[h].content;
+		if (c && !c->index) {
+			c->index = 1;
+			check_content(k, c, fs->handles[h].id, count, buf);
+		}
+	}
 	for (uint32_t i = 0; i < fs->nslots; i++) {
 		struct tfs_file *f = fs->slots[i];
 		if (f && !f->content->index) {

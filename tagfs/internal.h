@@ -69,6 +69,11 @@ struct tfs_snap {
 	struct tfs_file *files; /* sorted by id */
 };
 
+struct tfs_handle {
+	struct tfs_content *content; /* NULL: the slot is free */
+	uint64_t id;
+};
+
 struct tagfs {
 	struct tagfs_dev *dev;
 	bool readonly;
@@ -115,6 +120,8 @@ struct tagfs {
 	struct tfs_map dedup;         /* hash.lo -> block */
 	uint64_t alloc_cursor;
 	uint64_t data_blocks, meta_blocks;
+
+	struct tfs_handle handles[TAGFS_HANDLES_MAX];
 
 	struct tagfs_stats stats;
 	uint64_t logical_bytes;
@@ -182,6 +189,8 @@ int tfs_sb_check(const uint8_t *sb, uint64_t dev_blocks);
 void tfs_sort_ids(uint64_t *a, uint64_t n);
 
 /* files.c */
+int tfs_read_content(struct tagfs *fs, const struct tfs_content *c, uint64_t off, void *buf, uint64_t len,
+		     uint64_t *got);
 int tfs_commit(struct tagfs *fs, struct tfs_buf *txn);
 int tfs_writable(struct tagfs *fs);
 uint64_t tfs_now(struct tagfs *fs);

@@ -46,6 +46,9 @@ static void file_clear(struct tagfs *fs, struct tfs_file *f)
 
 void tfs_state_free(struct tagfs *fs)
 {
+	for (uint32_t i = 0; i < TAGFS_HANDLES_MAX; i++)
+		if (fs->handles[i].content)
+			tfs_content_put(fs, fs->handles[i].content);
 	for (uint32_t i = 0; i < fs->nslots; i++) {
 		if (fs->slots[i]) {
 			file_clear(fs, fs->slots[i]);

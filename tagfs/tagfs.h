@@ -31,6 +31,7 @@
 #define TAGFS_TAG_MAX       63u    /* bytes in a tag name */
 #define TAGFS_FILE_TAGS_MAX 32u    /* tags on one file */
 #define TAGFS_SNAP_LIVE     0u     /* the "snapshot" id that means the live volume */
+#define TAGFS_HANDLES_MAX   64u    /* open handles per mounted volume */
 
 struct tagfs;
 
@@ -142,6 +143,18 @@ int tagfs_lookup_name(struct tagfs *fs, const char *name, uint64_t *id_out);
  * matches, which may be larger than max.
  */
 int tagfs_query(struct tagfs *fs, const char *expr, uint64_t *ids, uint32_t max, uint32_t *count);
+
+/*
+ * Handles: tagfs_open() pins the version of a file (live or in a snapshot)
+ * as it is now; reads through the handle see that version even after the
+ * file is rewritten or deleted, until tagfs_close().  Handles live in
+ * memory only: after a power cut or unmount the pinned blocks are free.
+ */
+int tagfs_open(struct tagfs *fs, uint32_t snap, uint64_t id, uint32_t *handle_out);
+int tagfs_hread(struct tagfs *fs, uint32_t handle, uint64_t off, void *buf, uint64_t len, uint64_t *got);
+/* Size and BoxHash of the pinned version (and the file's id). */
+int tagfs_hstat(struct tagfs *fs, uint32_t handle, uint64_t *id, uint64_t *size, struct tagfs_hash *hash);
+int tagfs_close(struct tagfs *fs, uint32_t handle);
 
 /* Snapshots: a frozen, copy-on-write view of every live file. */
 int tagfs_snap_create(struct tagfs *fs, const char *name, uint32_t *id_out);

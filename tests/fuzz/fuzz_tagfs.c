@@ -110,6 +110,14 @@ static void use(struct tagfs *fs, bool fsck)
 		if (!valid_status(tagfs_read(fs, 0, ids[i], 0, buf, sizeof buf, &got)))
 			abort();
 	}
+	uint32_t h;
+	if (n && tagfs_open(fs, 0, ids[0], &h) == TAGFS_OK) {
+		uint64_t got;
+		tagfs_delete(fs, ids[0]);
+		tagfs_hread(fs, h, 0, buf, sizeof buf, &got);
+		tagfs_close(fs, h);
+		n = 0;
+	}
 	tagfs_query(fs, "kernel -draft", ids, 64, &n);
 	struct tagfs_snap_info snaps[4];
 	uint32_t ns = 0;

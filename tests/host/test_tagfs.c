@@ -393,6 +393,84 @@ static void test_snapshots(void)
 	tagfs_ramdev_free(&dev);
 }
 
+static void test_handles(void)
+{
+	struct tagfs_dev dev;
+	tt_new(&dev, 1024, 1);
+	struct tagfs *fs = tt_mount(&dev, 0);
+	static uint8_t v1[3 * 4096], other[4096];
+	tt_fill(v1, sizeof v1, 31);
+	uint64_t a;
+	CHECK_EQ(tagfs_create(fs, "a", NULL, 0, v1, sizeof v1, &a), TAGFS_OK);
+	uint32_t h;
+	CHECK_EQ(tagfs_open(fs, 0, a, &h), TAGFS_OK);
+	/* Rewrite, then delete the file: the handle still reads the version it opened. */
+	CHECK_EQ(tagfs_replace(fs, a, "new", 3), TAGFS_OK);
+	CHECK_EQ(tagfs_delete(fs, a), TAGFS_OK);
+	/* New data must not land on the pinned blocks. */
+	for (int i = 0; i < 20; i++) {
+		tt_fill(other, sizeof other, 1000 + i);
+		CHECK_EQ(tagfs_create(fs, NULL, NULL, 0, other, sizeof other, NULL), TAGFS_OK);
+	}
+	static uint8_t buf[3 * 4096];
+	uint64_t got = 0, id = 0, size = 0;
+	CHECK_EQ(tagfs_hread(fs, h, 0, buf, sizeof buf, &got), TAGFS_OK);
+	CHECK_EQ(got, sizeof v1);
+	CHECK(!memcmp(buf, v1, sizeof v1));
+	CHECK_EQ(tagfs_hread(fs, h, 4000, buf, 100, &got), TAGFS_OK);
+	CHECK(got == 100 && !memcmp(buf, v1 + 4000, 100));
+	struct tagfs_hash hh, want = tagfs_boxhash(v1, sizeof v1);
+	CHECK_EQ(tagfs_hstat(fs, h, &id, &size, &hh), TAGFS_OK);
+	CHECK(id == a && size == sizeof v1 && hh.lo == want.lo && hh.hi == want.hi);
+	struct tagfs_statfs st;
+	tagfs_statfs(fs, &st);
+	CHECK_EQ(st.data_blocks, 20 + 3);
+	CHECK(tt_fsck_clean(fs)); /* the pinned version counts as in use */
+
+	/* On disk the pinned blocks are free: a power cut now leaves only the 20 files. */
+	CHECK_EQ(tagfs_checkpoint(fs), TAGFS_OK);
+	struct tagfs_dev cut;
+	tt_clone(&cut, &dev);
+	struct tagfs *fs2 = tt_mount(&cut, 0);
+	tagfs_statfs(fs2, &st);
+	CHECK_EQ(st.data_blocks, 20);
+	CHECK_EQ(st.files, 20);
+	CHECK(tt_fsck_clean(fs2));
+	CHECK_EQ(tagfs_unmount(fs2), TAGFS_OK);
+	tagfs_ramdev_free(&cut);
+
+	/* Closing frees what only the handle held. */
+	CHECK_EQ(tagfs_close(fs, h), TAGFS_OK);
+	CHECK_EQ(tagfs_close(fs, h), TAGFS_ENOENT);
+	CHECK_EQ(tagfs_hread(fs, h, 0, buf, 1, &got), TAGFS_ENOENT);
+	tagfs_statfs(fs, &st);
+	CHECK_EQ(st.data_blocks, 20);
+	CHECK(tt_fsck_clean(fs));
+
+	/* Handles on a snapshot's version; running out of handles; unmount closes them. */
+	uint64_t ids[20];
+	uint32_t n;
+	CHECK_EQ(tagfs_query(fs, "", ids, 20, &n), TAGFS_OK);
+	uint32_t snap;
+	CHECK_EQ(tagfs_snap_create(fs, "s", &snap), TAGFS_OK);
+	CHECK_EQ(tagfs_replace(fs, ids[0], "x", 1), TAGFS_OK);
+	CHECK_EQ(tagfs_open(fs, snap, ids[0], &h), TAGFS_OK);
+	CHECK_EQ(tagfs_hstat(fs, h, NULL, &size, NULL), TAGFS_OK);
+	CHECK_EQ(size, 4096);
+	CHECK_EQ(tagfs_open(fs, 0, 999, &h), TAGFS_ENOENT);
+	int opened = 1, err = TAGFS_OK;
+	while (opened < 100 && (err = tagfs_open(fs, 0, ids[opened % 20], &h)) == TAGFS_OK)
+		opened++;
+	CHECK_EQ(err, TAGFS_ENOSPC);
+	CHECK_EQ(opened, TAGFS_HANDLES_MAX);
+	CHECK(tt_fsck_clean(fs));
+	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+	fs = tt_mount(&dev, 0);
+	CHECK(tt_fsck_clean(fs));
+	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
+	tagfs_ramdev_free(&dev);
+}
+
 static void test_power_cut_copy(void)
 {
 	/* Every returned operation is on the device: a copy taken then mounts with it. */
@@ -659,6 +737,7 @@ int main(void)
 	test_dedup();
 	test_tags_query();
 	test_snapshots();
+	test_handles();
 	test_power_cut_copy();
 	test_log_wrap_and_big_files();
 	test_full_volume();
