@@ -17,7 +17,7 @@ all: tagfs-tools tagfs-kernel-check
 tagfs-tools: $(TAGFS_TOOLS)
 tagfs-kernel-check: $(TAGFS_KCHECK_OBJS)
 
-$(BUILD)/tools/%: tools/%.c tools/tagfs_filedev.c tools/tagfs_filedev.h $(TAGFS_LIB_SRCS) $(TAGFS_LIB_HDRS) tools/tagfs.mk
+$(TAGFS_TOOLS): $(BUILD)/tools/%: tools/%.c tools/tagfs_filedev.c tools/tagfs_filedev.h $(TAGFS_LIB_SRCS) $(TAGFS_LIB_HDRS) tools/tagfs.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(TAGFS_TOOL_CFLAGS) -o $@ $< tools/tagfs_filedev.c $(TAGFS_LIB_SRCS)
