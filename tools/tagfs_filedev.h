@@ -12,8 +12,10 @@
 
 /*
  * Opens path as a device of (file size / 4096) blocks.  With create_bytes
- * non-zero the file is created or truncated to that size first.  Returns 0,
- * or -1 with a reason in why.
+ * non-zero the file is created or truncated to that size first, and flushes
+ * are deferred to tagfs_filedev_close() (a new image that is cut short is
+ * rebuilt, not recovered, so per-operation syncs would only cost time).
+ * Returns 0, or -1 with a reason in why.
  */
 int tagfs_filedev_open(struct tagfs_dev *dev, const char *path, bool writable, uint64_t create_bytes,
 		       char *why, size_t why_len);
