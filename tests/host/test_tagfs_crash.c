@@ -169,7 +169,6 @@ static struct tagfs_hash digest(struct tagfs *fs)
 
 /* ---- the workload ---- */
 
-
 /* Unsetting a tag the file lacks is fine in this workload; other errors are not. */
 static int ok_if_absent(int err)
 {
