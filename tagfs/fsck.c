@@ -20,6 +20,7 @@ struct fsck {
 	bool rewrite;           /* a new checkpoint would fix what was found */
 	uint64_t rewrite_fixes; /* problems that checkpoint would repair */
 	char rewrite_why[96];   /* the first of them */
+	bool repair_can;        /* set while recording a problem repair could fix */
 };
 
 static void append(char *dst, size_t cap, const char *s)
@@ -50,6 +51,8 @@ static void problem(struct fsck *k, bool fixed, const char *what, uint64_t n)
 		k->r->repaired++;
 		return;
 	}
+	if (!k->repair_can)
+		k->r->unrepairable++;
 	if (!k->r->first[0]) {
 		append(k->r->first, sizeof k->r->first, what);
 		append_u64(k->r->first, sizeof k->r->first, n);
@@ -85,7 +88,9 @@ static bool check_pair(struct fsck *k, uint64_t b0, uint64_t b1, uint8_t *buf, u
 	bool fixed = k->repair && d->write(d, bad, good) == TAGFS_OK && d->flush(d) == TAGFS_OK;
 	if (fixed)
 		k->fs->stats.heals++;
+	k->repair_can = true;
 	problem(k, fixed, "metadata mirror copy fails its checksum: block ", bad);
+	k->repair_can = false;
 	if (e0)
 		memcpy(buf, other, TAGFS_BLOCK_SIZE);
 	return true;

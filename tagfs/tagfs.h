@@ -97,6 +97,7 @@ struct tagfs_snap_info {
 struct tagfs_fsck_report {
 	uint64_t problems;      /* everything found wrong */
 	uint64_t repaired;      /* of those, fixed (bad mirror copies, stale superblock) */
+	uint64_t unrepairable;  /* of those, beyond repair here (a data block with one copy, ...) */
 	uint64_t blocks_checked;
 	uint64_t files_checked;
 	char first[160];        /* the first unrepaired problem, "" if none */

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 			printf("tagfsck: %s: broken: %llu problems, %llu repaired; first: %s%s\n", img,
 			       (unsigned long long)problems, (unsigned long long)repaired,
 			       r.first[0] ? r.first : "a metadata copy fails its checksum",
-			       repair ? "" : " (try --repair)");
+			       repair || problems - repaired <= r.unrepairable ? "" : " (--repair can fix some)");
 		return 2;
 	}
 	if (err) {

@@ -116,6 +116,7 @@ static void test_checkpoint_rot(void)
 	CHECK_EQ(tagfs_fsck(fs, false, &r), TAGFS_ECORRUPT);
 	CHECK_EQ(r.problems, 1);
 	CHECK_EQ(r.repaired, 0);
+	CHECK_EQ(r.unrepairable, 0);
 	CHECK(strstr(r.first, "mirror copy") != NULL);
 	CHECK_EQ(tagfs_fsck(fs, true, &r), TAGFS_OK);
 	CHECK_EQ(r.problems, 1);
@@ -213,6 +214,7 @@ static void test_data_rot(void)
 	CHECK_EQ(tagfs_fsck(fs, true, &r), TAGFS_ECORRUPT);
 	CHECK(r.problems >= 1);
 	CHECK_EQ(r.repaired, 0);
+	CHECK_EQ(r.unrepairable, r.problems);
 	CHECK(strstr(r.first, "data block") != NULL);
 	CHECK_EQ(tagfs_unmount(fs), TAGFS_OK);
 	tagfs_ramdev_free(&dev);

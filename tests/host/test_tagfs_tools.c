@@ -42,6 +42,19 @@ static int output_has(const char *what)
 	return strstr(buf, what) != NULL;
 }
 
+static int output_has_quiet(const char *what)
+{
+	char path[256], buf[4096] = "";
+	snprintf(path, sizeof path, "%s/out.txt", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return strstr(buf, what) != NULL;
+}
+
 static void write_file(const char *name, const void *data, size_t len)
 {
 	char path[256];
@@ -120,6 +133,7 @@ int main(void)
 	flip_byte("v.img", 300);
 	CHECK_EQ(run(cmd), 2);
 	CHECK(output_has("superblock A"));
+	CHECK(output_has("--repair can fix"));
 	snprintf(cmd, sizeof cmd, TOOLS "tagfsck %s/v.img --repair", dir);
 	CHECK_EQ(run(cmd), 1);
 	CHECK(output_has("repaired"));
@@ -140,6 +154,7 @@ int main(void)
 	flip_byte("v.img", at + 10);
 	CHECK_EQ(run(cmd), 2);
 	CHECK(output_has("data block"));
+	CHECK(!output_has_quiet("--repair"));
 	snprintf(cmd, sizeof cmd, TOOLS "tagfsck %s/v.img --repair", dir);
 	CHECK_EQ(run(cmd), 2);
 
