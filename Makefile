@@ -33,6 +33,7 @@ include kernel/kernel.mk
 include tagboot/tagboot.mk
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk
+include tools/tagfs.mk
 include tools/opgen.mk
 include apps/apps.mk
 

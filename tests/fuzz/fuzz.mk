@@ -11,9 +11,11 @@ FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -DBOXOS_HOST_TEST -Iinclude -Ikernel -Itests/fuzz
-FUZZ_TARGETS := validate bundle
+FUZZ_TARGETS := validate bundle tagfs
 validate_FUZZ_SRCS := kernel/core/validate.c
 bundle_FUZZ_SRCS := kernel/core/bundle.c
+include tagfs/sources.mk
+tagfs_FUZZ_SRCS := $(TAGFS_LIB_SRCS)
 
 FUZZ_BINS := $(if $(shell command -v $(FUZZ_CC)),$(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS)))
 FUZZ_TIME ?= 300
@@ -54,6 +56,9 @@ $(BUILD)/fuzz/fuzz_elfcheck: FUZZ_CFLAGS += -Itagboot
 $(BUILD)/fuzz/fuzz_elfcheck: tagboot/elfcheck.h
 $(BUILD)/fuzz/fuzz_acpi_aml: kernel/drivers/acpi_aml.h
 $(BUILD)/fuzz/fuzz_ksyms: kernel/lib/ksyms.h kernel/lib/string.h
+# TagFS mount path over damaged images (tagfs/ is included from the repo root).
+$(BUILD)/fuzz/fuzz_tagfs: FUZZ_CFLAGS += -I.
+$(BUILD)/fuzz/fuzz_tagfs: $(TAGFS_LIB_HDRS)
 fuzzers fuzz-smoke: $(PARSER_FUZZ_BINS)
 fuzz: $(addprefix fuzz-run-,$(if $(PARSER_FUZZ_BINS),$(PARSER_FUZZ_TARGETS)))
 .PHONY: $(addprefix fuzz-run-,$(PARSER_FUZZ_TARGETS))
