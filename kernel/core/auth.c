@@ -10,7 +10,7 @@
 
 #define LV(n) (1u << (n))
 
-static const uint8_t allowed[BOX_AUTH_COUNT] = {
+const uint8_t auth_allowed[BOX_AUTH_COUNT] = {
 	[BOX_AUTH_NONE]    = LV(BOX_AUTH_NONE),
 	[BOX_AUTH_APP]     = LV(BOX_AUTH_NONE) | LV(BOX_AUTH_APP),
 	[BOX_AUTH_UTILITY] = LV(BOX_AUTH_NONE) | LV(BOX_AUTH_APP) | LV(BOX_AUTH_UTILITY),
@@ -20,14 +20,4 @@ static const uint8_t allowed[BOX_AUTH_COUNT] = {
 };
 
 _Static_assert(BOX_AUTH_COUNT <= 8, "auth masks are 8 bits");
-
-int32_t auth_check(uint8_t cabin_level, uint64_t cabin_tags, uint8_t op_level)
-{
-	if (cabin_tags & AUTH_TAG_STOPPED)
-		return BOX_ERR_PERM;
-	if (cabin_tags & AUTH_TAG_GOD)
-		return BOX_OK;
-	if (cabin_level >= BOX_AUTH_COUNT || op_level >= BOX_AUTH_COUNT)
-		return BOX_ERR_PERM;
-	return (allowed[cabin_level] & LV(op_level)) ? BOX_OK : BOX_ERR_PERM;
-}
+_Static_assert(BOX_AUTH_COUNT == AUTH_LEVELS, "auth.h's level count matches the spec");

@@ -40,6 +40,7 @@
 #include "mm/heap.h"
 #include "core/uaccess.h"
 #include "core/validate.h"
+#include "core/warm.h"
 #include "boxos/abi/notify.h"
 #include "decks/decks.h"
 #include "lib/log.h"
@@ -158,20 +159,20 @@ static void write_sizes_back(const struct box_plan *p, const struct op_buf *b, b
 }
 
 /* Keep a chain that returned OP_PENDING until its op can finish. */
-static bool park(struct cabin *c, const struct manifest_cursor *cur, const struct box_result *res,
-		 bool write_back)
+static bool park(struct cabin *c, const struct box_plan *p, const struct manifest_cursor *cur,
+		 const struct box_result *res, bool write_back)
 {
-	struct guide_park *gp = kmalloc(sizeof(*gp) + plan.manifest_size);
+	struct guide_park *gp = kmalloc(sizeof(*gp) + p->manifest_size);
 	if (!gp)
 		return false;
 	gp->cabin = c;
-	gp->plan = plan;
-	memcpy(gp->manifest, manifest_buf, plan.manifest_size);
+	gp->plan = *p;
+	memcpy(gp->manifest, p->manifest, p->manifest_size);
 	gp->plan.manifest = gp->manifest;
-	for (uint32_t i = 0; i < plan.op_count; i++)
-		if (plan.ops[i].params)
-			gp->plan.ops[i].params = gp->manifest + (plan.ops[i].params - manifest_buf);
-	memcpy(gp->bufs, bufs, plan.crate_count * sizeof(bufs[0]));
+	for (uint32_t i = 0; i < p->op_count; i++)
+		if (p->ops[i].params)
+			gp->plan.ops[i].params = gp->manifest + (p->ops[i].params - p->manifest);
+	memcpy(gp->bufs, bufs, p->crate_count * sizeof(bufs[0]));
 	gp->res = *res;
 	gp->cur = *cur;
 	gp->write_back = write_back;
@@ -181,6 +182,35 @@ static bool park(struct cabin *c, const struct manifest_cursor *cur, const struc
 	return true;
 }
 
+/* Run a decoded plan in the Cabin's address space, where Crates are plain
+ * pointers; false when its chain was parked (no Result yet). */
+static bool run_plan(struct cabin *c, struct box_plan *p, bool decoded, struct box_result *res)
+{
+	bool write_back = p->crate_count &&
+			  uaccess_check(c, p->pocket.crates,
+					p->crate_count * sizeof(struct box_crate), true) == BOX_OK;
+	uint64_t saved_cr3 = read_cr3();
+	if (saved_cr3 != c->pt.pml4)
+		write_cr3(c->pt.pml4);
+	struct exec_ctx ctx = exec_ctx_for(c);
+	struct manifest_cursor cur;
+	int32_t st = decoded ? manifest_start_decoded(p, bufs, &ctx, res, &cur)
+			     : manifest_start(&registry, p, bufs, &ctx, res, &cur);
+	if (!decoded && (st == OP_PENDING || res->ops_run > 0))
+		warm_store(c, p); /* the decode pass accepted it: keep it for next time */
+	bool done = true;
+	if (st == OP_PENDING) {
+		done = !park(c, p, &cur, res, write_back);
+		if (done)
+			fail(res, BOX_ERR_NOMEM);
+	}
+	if (done)
+		write_sizes_back(p, bufs, write_back);
+	if (saved_cr3 != c->pt.pml4)
+		write_cr3(saved_cr3);
+	return done;
+}
+
 /* Decode and run one Pocket; false when its chain was parked (no Result yet). */
 static bool handle(struct cabin *c, struct box_pocket *pocket, struct box_result *res)
 {
@@ -188,6 +218,10 @@ static bool handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 	res->cookie = pocket->cookie;
 	res->failed_op = 0xFFFF;
 	pocket->sender = c->id; /* filled by the kernel, whatever the Cabin wrote */
+
+	struct box_plan *warm_plan = warm_match(c, pocket, bufs);
+	if (warm_plan)
+		return run_plan(c, warm_plan, true, res);
 
 	struct box_user_view uv = {BOX_USER_LO, BOX_USER_HI, c, uaccess_copy_in};
 	plan.manifest = manifest_buf;
@@ -208,27 +242,7 @@ static bool handle(struct cabin *c, struct box_pocket *pocket, struct box_result
 		}
 		bufs[i] = (struct op_buf){(uint8_t *)k->addr, k->size, k->capacity};
 	}
-	bool write_back = plan.crate_count &&
-			  uaccess_check(c, plan.pocket.crates,
-					plan.crate_count * sizeof(struct box_crate), true) == BOX_OK;
-
-	/* act: the Crates are user addresses, so run in the Cabin's address space */
-	uint64_t saved_cr3 = read_cr3();
-	if (saved_cr3 != c->pt.pml4)
-		write_cr3(c->pt.pml4);
-	struct exec_ctx ctx = exec_ctx_for(c);
-	struct manifest_cursor cur;
-	bool done = true;
-	if (manifest_start(&registry, &plan, bufs, &ctx, res, &cur) == OP_PENDING) {
-		done = !park(c, &cur, res, write_back);
-		if (done)
-			fail(res, BOX_ERR_NOMEM);
-	}
-	if (done)
-		write_sizes_back(&plan, bufs, write_back);
-	if (saved_cr3 != c->pt.pml4)
-		write_cr3(saved_cr3);
-	return done;
+	return run_plan(c, &plan, false, res);
 }
 
 /* The Guide posted to c: wake it if it sleeps in WAIT. */

@@ -31,12 +31,13 @@ static void result_reset(struct box_result *res, uint64_t cookie, uint32_t op_co
 		res->op_status[j] = j < op_count ? clip8(BOX_ERR_NOT_RUN) : 0;
 }
 
-/* BOX_OK if op i may run; changes nothing. */
-static int32_t decode_op(const struct registry *r, const struct box_plan *plan, uint32_t i,
+/* BOX_OK if op i may run; changes nothing but the op's cached entry. */
+static int32_t decode_op(const struct registry *r, struct box_plan *plan, uint32_t i,
 			 const struct exec_ctx *ctx)
 {
-	const struct box_plan_op *op = &plan->ops[i];
+	struct box_plan_op *op = &plan->ops[i];
 	const struct registry_entry *e = registry_lookup(r, op->op_id);
+	op->entry = e;
 
 	if (!e)
 		return BOX_ERR_INVALID_OPCODE;
@@ -58,15 +59,18 @@ static int32_t decode_op(const struct registry *r, const struct box_plan *plan, 
 }
 
 /* Run ops cur->next.. in order; OP_PENDING when one must wait (only with cur). */
-static int32_t run_ops(const struct registry *r, const struct box_plan *plan,
-		       struct op_buf bufs[], const struct exec_ctx *ctx, struct box_result *res,
+static int32_t run_ops(const struct box_plan *plan, struct op_buf bufs[],
+		       const struct exec_ctx *ctx, struct box_result *res,
 		       struct manifest_cursor *cur, bool may_wait)
 {
 	const uint32_t n = plan->op_count;
 	int32_t prev = cur->prev;
+	/* one call record for the whole chain: each op sets only what is its own */
+	struct op_call call;
+	call.caller = ctx->caller;
 	for (uint32_t i = cur->next; i < n; i++) {
 		const struct box_plan_op *op = &plan->ops[i];
-		const struct registry_entry *e = registry_lookup(r, op->op_id);
+		const struct registry_entry *e = op->entry; /* decode_op looked it up */
 		struct op_buf *out = op->out != BOX_NO_CRATE ? &bufs[op->out] : NULL;
 		int32_t st;
 
@@ -74,15 +78,15 @@ static int32_t run_ops(const struct registry *r, const struct box_plan *plan,
 			st = BOX_ERR_NOT_RUN;  /* its input was never produced */
 		} else {
 			bool resumed = may_wait && cur->pending && i == cur->next;
-			struct op_call call = {
-				.params = op->params,
-				.param_size = op->param_size,
-				.in = op->in != BOX_NO_CRATE ? &bufs[op->in] : NULL,
-				.out = out,
-				.value = 0,
-				.caller = ctx->caller,
-				.park = {resumed ? cur->park[0] : 0, resumed ? cur->park[1] : 0},
-			};
+			call.params = op->params;
+			call.param_size = op->param_size;
+			call.in = op->in != BOX_NO_CRATE ? &bufs[op->in] : NULL;
+			call.out = out;
+			call.value = 0;
+			call.park[0] = resumed ? cur->park[0] : 0;
+			call.park[1] = resumed ? cur->park[1] : 0;
+			call.wake_tsc = 0;
+			call.wake_events = 0;
 			st = e->handler(&call);
 			if (st == OP_PENDING && may_wait) {
 				cur->next = i;
@@ -126,7 +130,7 @@ static int32_t run_ops(const struct registry *r, const struct box_plan *plan,
 	return res->status;
 }
 
-static int32_t start(const struct registry *r, const struct box_plan *plan, struct op_buf bufs[],
+static int32_t start(const struct registry *r, struct box_plan *plan, struct op_buf bufs[],
 		     const struct exec_ctx *ctx, struct box_result *res,
 		     struct manifest_cursor *cur, bool may_wait)
 {
@@ -154,10 +158,10 @@ static int32_t start(const struct registry *r, const struct box_plan *plan, stru
 		}
 	}
 	*cur = (struct manifest_cursor){.next = 0, .prev = BOX_OK};
-	return run_ops(r, plan, bufs, ctx, res, cur, may_wait);
+	return run_ops(plan, bufs, ctx, res, cur, may_wait);
 }
 
-int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
+int32_t manifest_execute(const struct registry *r, struct box_plan *plan,
 			 struct op_buf bufs[], const struct exec_ctx *ctx,
 			 struct box_result *res)
 {
@@ -165,16 +169,26 @@ int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
 	return start(r, plan, bufs, ctx, res, &cur, false);
 }
 
-int32_t manifest_start(const struct registry *r, const struct box_plan *plan,
+int32_t manifest_start(const struct registry *r, struct box_plan *plan,
 		       struct op_buf bufs[], const struct exec_ctx *ctx,
 		       struct box_result *res, struct manifest_cursor *cur)
 {
 	return start(r, plan, bufs, ctx, res, cur, true);
 }
 
+int32_t manifest_start_decoded(const struct box_plan *plan, struct op_buf bufs[],
+			       const struct exec_ctx *ctx, struct box_result *res,
+			       struct manifest_cursor *cur)
+{
+	result_reset(res, plan->pocket.cookie, plan->op_count);
+	*cur = (struct manifest_cursor){.next = 0, .prev = BOX_OK};
+	return run_ops(plan, bufs, ctx, res, cur, true);
+}
+
 int32_t manifest_continue(const struct registry *r, const struct box_plan *plan,
 			  struct op_buf bufs[], const struct exec_ctx *ctx,
 			  struct box_result *res, struct manifest_cursor *cur)
 {
-	return run_ops(r, plan, bufs, ctx, res, cur, true);
+	(void)r; /* the decode pass already resolved every op */
+	return run_ops(plan, bufs, ctx, res, cur, true);
 }

@@ -32,6 +32,8 @@
  * bytes_out = sum of out->size after each successful op with an output;
  * value = the scalar of the last successful op (0 if none); op_status[i] =
  * op i's status clipped to int8 for i < 32, 0 past the end of the chain.
+ * The decode pass keeps each op's registry entry in plan->ops[i].entry (so
+ * the plan is not const), and the run calls handlers through it.
  * Portable: kernel and host tests compile the same file.
  */
 #ifndef CORE_MANIFEST_H
@@ -77,9 +79,17 @@ struct manifest_cursor {
  * (call.park as it left it) and the rest; it may return OP_PENDING again.
  * Neither is called with a plan or bufs that changed in between.
  */
-int32_t manifest_start(const struct registry *r, const struct box_plan *plan,
+int32_t manifest_start(const struct registry *r, struct box_plan *plan,
 		       struct op_buf bufs[], const struct exec_ctx *ctx,
 		       struct box_result *res, struct manifest_cursor *cur);
+/*
+ * manifest_start for a plan a successful manifest_start already decoded for
+ * a caller with the same level and tags (the Guide's warm plan, core/warm.c):
+ * no decode pass, the ops run through the entries it kept.
+ */
+int32_t manifest_start_decoded(const struct box_plan *plan, struct op_buf bufs[],
+			       const struct exec_ctx *ctx, struct box_result *res,
+			       struct manifest_cursor *cur);
 int32_t manifest_continue(const struct registry *r, const struct box_plan *plan,
 			  struct op_buf bufs[], const struct exec_ctx *ctx,
 			  struct box_result *res, struct manifest_cursor *cur);
@@ -90,7 +100,7 @@ int32_t manifest_continue(const struct registry *r, const struct box_plan *plan,
  * BOX_MAX_OPS, crate_count over BOX_MAX_CRATES) give BOX_ERR_INVALID with
  * failed_op BOX_NO_FAILED_OP; a NULL res gives BOX_ERR_INVALID and no Result.
  */
-int32_t manifest_execute(const struct registry *r, const struct box_plan *plan,
+int32_t manifest_execute(const struct registry *r, struct box_plan *plan,
 			 struct op_buf bufs[], const struct exec_ctx *ctx,
 			 struct box_result *res);
 

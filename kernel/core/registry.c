@@ -239,14 +239,6 @@ int registry_init(struct registry *r, const struct deck *const decks[], unsigned
 	return registry_init_spec(r, box_op_table, box_op_count, decks, deck_count, err, err_len);
 }
 
-const struct registry_entry *registry_lookup(const struct registry *r, uint64_t id)
-{
-	if (!r)
-		return NULL;
-	const struct registry_entry *e = probe(r, id, NULL);
-	return (e && e->name) ? e : NULL;
-}
-
 const struct registry_entry *registry_find_name(const struct registry *r, const char *name)
 {
 	if (!r || !name)

@@ -76,8 +76,23 @@ int registry_init_spec(struct registry *r, const struct box_op_desc *spec, unsig
 		       const struct deck *const decks[], unsigned deck_count,
 		       char *err, size_t err_len);
 
-/* The entry for id, or NULL when the id is not in the spec. */
-const struct registry_entry *registry_lookup(const struct registry *r, uint64_t id);
+/* The entry for id, or NULL when the id is not in the spec.  Inline: the
+ * Manifest engine looks up every op of every chain. */
+static inline const struct registry_entry *registry_lookup(const struct registry *r, uint64_t id)
+{
+	if (!r)
+		return NULL;
+	unsigned i = (unsigned)(id & (REGISTRY_SLOTS - 1u));
+	for (unsigned n = 0; n < REGISTRY_SLOTS; n++) {
+		const struct registry_entry *e = &r->slots[i];
+		if (!e->name)
+			return NULL;
+		if (e->id == id)
+			return e;
+		i = (i + 1) & (REGISTRY_SLOTS - 1u);
+	}
+	return NULL;
+}
 
 /* The entry named name ("operations.fill"), or NULL.  A linear scan: for tools. */
 const struct registry_entry *registry_find_name(const struct registry *r, const char *name);

@@ -53,3 +53,42 @@ int uaccess_copy_in(void *cabin, void *dst, uint64_t src, size_t n)
 	}
 	return BOX_OK;
 }
+
+/* Quadword compare while both sides stay 8-aligned, bytes for the rest. */
+static bool same_bytes(const void *a, const void *b, size_t n)
+{
+	if (!(((uintptr_t)a | (uintptr_t)b) & 7) && n >= 8) {
+		size_t words = n / 8;
+		const void *x = a, *y = b;
+		bool equal;
+		__asm__ volatile("repe cmpsq" : "+S"(x), "+D"(y), "+c"(words), "=@cce"(equal) : : "memory");
+		if (!equal)
+			return false;
+		size_t done = (n / 8) * 8;
+		a = (const uint8_t *)a + done;
+		b = (const uint8_t *)b + done;
+		n -= done;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
+int uaccess_same(const struct cabin *c, uint64_t src, const void *kernel, size_t n)
+{
+	const uint8_t *k = kernel;
+	if (src + n < src || src + n > BOX_USER_TOP)
+		return BOX_ERR_FAULT;
+	while (n) {
+		uint64_t pa, flags;
+		if (pt_translate(&c->pt, src, &pa, &flags) != 0 || !(flags & PTE_U))
+			return BOX_ERR_FAULT;
+		size_t chunk = PAGE_SIZE - (src & (PAGE_SIZE - 1));
+		if (chunk > n)
+			chunk = n;
+		if (!same_bytes(phys_to_virt(pa), k, chunk))
+			return 1;
+		k += chunk;
+		src += chunk;
+		n -= chunk;
+	}
+	return 0;
+}

@@ -12,17 +12,21 @@
  */
 #include "core/validate.h"
 
-static void copy_bytes(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = (uint8_t *)dst;
-	const uint8_t *s = (const uint8_t *)src;
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
-}
+/* Fixed-size copies become plain loads and stores (no call, no loop). */
+#define copy_bytes(dst, src, n) __builtin_memcpy((dst), (src), (n))
 
+/* Every chain pays this per op (the padding after its params), so whole
+ * words where it can. */
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, p + i, 8);
+		if (w)
+			return false;
+	}
+	for (; i < n; i++)
 		if (p[i])
 			return false;
 	return true;
@@ -100,6 +104,7 @@ static int decode_manifest(struct box_plan *out)
 			return BOX_ERR_INVALID;        /* padding must be zero */
 
 		po->op_id = op.op_id;
+		po->entry = NULL;
 		po->params = m + off;
 		po->param_size = op.param_size;
 		po->policy = op.policy;
@@ -201,7 +206,7 @@ int box_validate_pocket(const struct box_pocket *p, const struct box_user_view *
 	}
 
 	if (inl)
-		copy_bytes(out->manifest, pk->inline_manifest, pk->manifest_size);
+		__builtin_memcpy(out->manifest, pk->inline_manifest, BOX_INLINE_MAX); /* zero-padded */
 	else if (uv->copy_in(uv->ctx, out->manifest, pk->manifest, pk->manifest_size) != 0)
 		return BOX_ERR_FAULT;
 	if (pk->crate_count &&

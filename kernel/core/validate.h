@@ -38,6 +38,8 @@ struct box_plan_op {
 	uint8_t in;             /* Crate index (BOX_FEED resolved) or BOX_NO_CRATE */
 	uint8_t out;            /* Crate index or BOX_NO_CRATE */
 	bool feed;              /* in was BOX_FEED: the previous op's out Crate */
+	const void *entry;      /* NULL here; the engine's decode pass keeps the
+	                         * op's registry entry so the run needs no lookup */
 };
 
 /*
