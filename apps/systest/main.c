@@ -25,6 +25,9 @@
  *   perm       an APP child finds SYSTEM/UTILITY ops closed (sysprobe perm)
  *   events     tag a listening child, then notify.send and ipc.broadcast
  *              reach it exactly once each
+ *   warm       the same pointer-Manifest sent again and again (the Guide's
+ *              warm plan) still notices every change: a new fill value, an
+ *              unknown op id, a Crate's direction, size, address, capacity
  *   ctx        ctx.use / ctx.get / ctx.clear, and bad lists refused
  */
 #include <stdint.h>
@@ -271,6 +274,69 @@ static void step_events(void)
 	report("events", 1, "");
 }
 
+/* The Guide's warm plan (kernel/core/warm.c) must never run a stale chain. */
+static int32_t warm_send(uint8_t *manifest, uint32_t len, struct box_crate *crates,
+			 uint16_t n, struct box_result *res)
+{
+	struct box_pocket p;
+	box_pocket_init(&p, manifest, len, crates, n);
+	int st = box_call(&p, res, CALL_WAIT_US);
+	return st == BOX_OK ? res->status : st;
+}
+
+static void step_warm(void)
+{
+	static uint8_t manifest[128] __attribute__((aligned(8)));
+	static uint8_t buf[16] __attribute__((aligned(8)));
+	static struct box_crate crates[1];
+	struct box_mb mb;
+	struct box_result res;
+	struct box_params_operations_fill f = {.offset = 0, .length = 8, .value = 'a'};
+	struct box_params_execution_result er = {.code = 5};
+	box_mb_begin(&mb, manifest, sizeof(manifest));
+	CHECK("warm", box_mb_add(&mb, BOX_OP_OPERATIONS_FILL, BOX_POLICY_STOP, BOX_NO_CRATE, 0, &f,
+				 sizeof(f)) == 0);
+	CHECK("warm", box_mb_add(&mb, BOX_OP_EXECUTION_RESULT, BOX_POLICY_STOP, BOX_NO_CRATE,
+				 BOX_NO_CRATE, &er, sizeof(er)) == 0);
+	crates[0] = (struct box_crate){.addr = (uint64_t)buf, .size = 0, .capacity = sizeof(buf),
+				       .dir = BOX_CRATE_OUT};
+	/* the first send decodes, the next ones may run the kept plan */
+	for (int round = 0; round < 3; round++) {
+		memset(buf, 0, sizeof(buf));
+		CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_OK);
+		CHECK("warm", res.value == 5 && buf[0] == 'a' && buf[7] == 'a' && buf[8] == 0);
+	}
+	/* the fill value is the 8th..: find and change it in place */
+	uint8_t *value = manifest + 8 + 16 + 16; /* header, op entry, offset and length */
+	CHECK("warm", *value == 'a');
+	*value = 'b';
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_OK && buf[0] == 'b');
+	/* an op id changed to one nobody knows */
+	uint64_t *op_id = (uint64_t *)(manifest + 8);
+	uint64_t saved = *op_id;
+	*op_id = 0x0123456789ABCDEFull;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_ERR_INVALID_OPCODE);
+	*op_id = saved;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_OK);
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_OK);
+	/* Crate descriptors changed under the same Pocket shape */
+	crates[0].dir = BOX_CRATE_IN;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_ERR_INVALID);
+	crates[0].dir = BOX_CRATE_OUT;
+	crates[0].size = 17;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_ERR_BOUNDS);
+	crates[0].size = 0;
+	crates[0].addr = 0xFFFF800000000000ull;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_ERR_FAULT);
+	crates[0].addr = (uint64_t)buf;
+	crates[0].capacity = 4;
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) != BOX_OK);
+	crates[0].capacity = sizeof(buf);
+	*value = 'c';
+	CHECK("warm", warm_send(manifest, mb.len, crates, 1, &res) == BOX_OK && buf[0] == 'c');
+	report("warm", 1, "");
+}
+
 static void step_ctx(void)
 {
 	char got[64];
@@ -304,6 +370,7 @@ int main(void)
 	step_exitop();
 	step_perm();
 	step_events();
+	step_warm();
 	step_ctx();
 	say(failures ? "FAILED\n" : "all steps passed\n");
 	return failures;

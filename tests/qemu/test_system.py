@@ -8,14 +8,15 @@ arguments and every refusal, 64 children at once, 100 ipc.send round trips
 with an echo child (checksum of what crossed), kill of a spinning child
 (which needs preemption on one CPU), proc.exit as an op, an APP child
 finding SYSTEM/UTILITY ops closed, notify.send and ipc.broadcast reaching a
-tagged listener exactly once, and the use context.  Run with 1 and 4 CPUs;
+tagged listener exactly once, the Guide's warm plan noticing every change
+to a resent Manifest or its Crates, and the use context.  Run with 1 and 4 CPUs;
 the checksum must be the same in both, and the kernel must get back every
 page systest and its children used (launch warns otherwise).
 """
 
 from harness import check, expect_in_order, expect_once, forbid, kernel_re
 
-STEPS = ["self", "heap", "spawn", "many", "ipc", "exitop", "perm", "events", "ctx"]
+STEPS = ["self", "heap", "spawn", "many", "ipc", "exitop", "perm", "events", "warm", "ctx"]
 
 
 def systest_boot(ctx, cores):
