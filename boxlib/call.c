@@ -70,6 +70,8 @@ static int32_t await(uint64_t cookie, uint64_t timeout_us, struct box_result *re
 		} else if (++waits > 64) {
 			return BOX_ERR_TIMEOUT;
 		}
+		if (box_result_spin())
+			continue;
 		rc = box_wait(left_us);
 		if (rc != BOX_OK && rc != BOX_ERR_TIMEOUT)
 			return rc;

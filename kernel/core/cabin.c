@@ -253,6 +253,9 @@ static const char *make_start_page(struct cabin *c, const char *args, uint32_t a
 	memcpy(st->args, args, args_size);
 	if (map_user(c, BOX_START_VA, phys, 1, PTE_NX))
 		return "cannot map the start page";
+	/* the shared, read-only kernel info page: mapped, never owned */
+	if (pt_map(&c->pt, BOX_KINFO_VA, guide_kinfo_phys(), PAGE_SIZE, PTE_U | PTE_NX, false))
+		return "cannot map the kernel info page";
 	return NULL;
 }
 

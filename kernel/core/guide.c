@@ -38,6 +38,9 @@
 #include "core/registry.h"
 #include "core/sched.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
+#include "arch/x86_64/timer.h"
+#include "boxos/abi/start.h"
 #include "core/uaccess.h"
 #include "core/validate.h"
 #include "core/warm.h"
@@ -72,8 +75,23 @@ static struct box_plan plan;                    /* Guide-only scratch, too big f
 static uint8_t manifest_buf[BOX_MANIFEST_MAX];
 static struct op_buf bufs[BOX_MAX_CRATES];
 
+static struct box_kinfo *kinfo;
+static uint64_t kinfo_phys;
+
+uint64_t guide_kinfo_phys(void)
+{
+	return kinfo_phys;
+}
+
 void guide_init(void)
 {
+	kinfo_phys = pmm_alloc(ZONE_USER, 0);
+	if (!kinfo_phys)
+		panic("guide: no page for the kernel info page");
+	kinfo = phys_to_virt(kinfo_phys);
+	memset(kinfo, 0, PAGE_SIZE);
+	kinfo->magic = BOX_KINFO_MAGIC;
+	kinfo->cpu_count = cpu_count;
 	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck,
 						   &system_deck};
 	perftrace_init(rdtsc);
@@ -367,6 +385,52 @@ unsigned guide_poll(void)
 	__atomic_store_n(&guide_owner, ~0u, __ATOMIC_RELAXED);
 	spin_unlock(&guide_lock);
 	return handled;
+}
+
+void guide_leaving(struct cabin *c)
+{
+	if (c->attached && ring_count(&c->pockets) > 0)
+		guide_doorbell(c);
+}
+
+static bool doorbell_rung(void)
+{
+	for (unsigned w = 0; w < GUIDE_MAX_CABINS / 64; w++)
+		if (__atomic_load_n(&doorbells[w], __ATOMIC_RELAXED))
+			return true;
+	return __atomic_load_n(&pending_events, __ATOMIC_RELAXED) != 0;
+}
+
+/* Ring for every running Cabin with queued Pockets; true if there was one.
+ * K-Core only: a struct cabin is freed only here, so current is safe to
+ * read even while its CPU releases it (its slot is rechecked in the pass). */
+static bool watch_running(void)
+{
+	bool found = false;
+	for (unsigned i = 1; i < cpu_count; i++) {
+		struct cabin *c = __atomic_load_n(&cpus[i].current, __ATOMIC_ACQUIRE);
+		if (c && c->attached && ring_count(&c->pockets) > 0) {
+			__atomic_or_fetch(&doorbells[c->slot / 64], 1ULL << (c->slot % 64),
+					  __ATOMIC_RELEASE);
+			found = true;
+		}
+	}
+	return found;
+}
+
+bool guide_spin(uint64_t us)
+{
+	uint64_t end = rdtsc() + us * (timer_tsc_hz() / 1000000);
+	__atomic_store_n(&kinfo->guide_polling, 1, __ATOMIC_SEQ_CST);
+	while (rdtsc() < end) {
+		if (doorbell_rung() || watch_running())
+			return true;
+		cpu_relax();
+	}
+	/* stop advertising, then look once more: a Cabin that pushed before it
+	 * saw the 0 is caught here, one that pushed after rings the doorbell */
+	__atomic_store_n(&kinfo->guide_polling, 0, __ATOMIC_SEQ_CST);
+	return doorbell_rung() || watch_running();
 }
 
 void guide_signal(uint32_t events)

@@ -70,12 +70,24 @@ bool kcore_step(void)
 	return busy;
 }
 
+/* How long the K-Core keeps polling running Cabins' rings after its last
+ * work before it halts: back-to-back Pockets then need no doorbell at all. */
+#define KCORE_SPIN_US 1000
+
+bool kcore_idle(void)
+{
+	if (cpu_count > 1 && guide_spin(KCORE_SPIN_US))
+		return true;
+	irq_enable_and_halt(); /* a doorbell IPI or the next tick ends the nap */
+	return false;
+}
+
 void kcore_run(void)
 {
 	for (;;) {
 		irq_disable();
 		if (!kcore_step())
-			irq_enable_and_halt(); /* a doorbell IPI or the next tick ends the nap */
+			kcore_idle();
 	}
 }
 
@@ -85,7 +97,7 @@ static int32_t wait_done(struct cabin *c)
 	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CABIN_DONE) {
 		irq_disable();
 		if (!kcore_step())
-			irq_enable_and_halt();
+			kcore_idle();
 	}
 	irq_enable();
 	return c->exit_status;
@@ -178,7 +190,7 @@ static void keep_working_until(uint64_t deadline)
 	while (rdtsc() < deadline) {
 		irq_disable();
 		if (!kcore_step())
-			irq_enable_and_halt();
+			kcore_idle();
 	}
 	irq_enable();
 }
@@ -289,7 +301,7 @@ bool launch_leak_test(const char *name, unsigned count)
 		}
 		irq_disable();
 		if (!kcore_step())
-			irq_enable_and_halt();
+			kcore_idle();
 		irq_enable();
 	}
 	heap_stats(&h1);

@@ -22,7 +22,10 @@ bool launch_parse_item(char *item, uint8_t *level);
 /* One round of K-Core work (a Guide pass; with one CPU also a Cabin);
  * false when there was nothing to do.  Call with interrupts off. */
 bool kcore_step(void);
-/* The K-Core's loop: kcore_step, halt when idle. */
+/* Nothing to do: poll a moment (more than one CPU), then halt; true when
+ * work turned up while polling.  Interrupts off on entry. */
+bool kcore_idle(void);
+/* The K-Core's loop: kcore_step, kcore_idle when there was nothing. */
 __attribute__((noreturn)) void kcore_run(void);
 
 #endif

@@ -82,8 +82,10 @@ static int64_t notify_wait(struct cabin *c, uint64_t timeout_us, uint64_t flags)
 			return BOX_ERR_TIMEOUT;
 		if (now < spin_end && cpu_count > 1)
 			cpu_relax();
-		else
+		else {
+			guide_leaving(c); /* Pockets it queued while the Guide polled */
 			sched_block(deadline, ready);
+		}
 	}
 }
 
@@ -102,6 +104,7 @@ void notify_dispatch(struct trap_frame *f)
 		break;
 	case BOX_NOTIFY_YIELD:
 		f->rax = BOX_OK;
+		guide_leaving(c);
 		sched_yield(false);
 		break;
 	case BOX_NOTIFY_NOP:

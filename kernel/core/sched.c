@@ -345,8 +345,10 @@ void sched_user_return(void)
 		return;
 	if (c->killed)
 		cabin_exit_current(c->kill_status); /* proc.exit's code, or killed */
-	if (cpu->need_resched)
+	if (cpu->need_resched) {
+		guide_leaving(c); /* Pockets it queued while the Guide polled */
 		sched_yield(true);
+	}
 }
 
 void sched_first_entry(void)

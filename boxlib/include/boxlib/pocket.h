@@ -43,7 +43,14 @@ const struct ring *box_result_ring(void);
 void box_pocket_init(struct box_pocket *p, const void *manifest, uint32_t size,
 		     const struct box_crate *crates, uint16_t crate_count);
 
+/* Spins of box_result_spin(): a few microseconds on a fast CPU. */
+#define BOX_SPIN_ROUNDS 2000
+
 int box_push(struct box_pocket *p);
+/* With more than one CPU, spin up to BOX_SPIN_ROUNDS pauses for a Result
+ * (no trap); 1 when the Result ring has one, 0 otherwise (also at once on
+ * a one-CPU machine, where nothing could answer while we spin). */
+int box_result_spin(void);
 int box_submit(struct box_pocket *p);
 int box_result_next(struct box_result *res, uint64_t timeout_us);
 

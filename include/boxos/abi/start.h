@@ -28,6 +28,8 @@
 
 #define BOX_INBOX_RING_VA   0x0000700000200000ull
 #define BOX_START_VA        0x0000700000300000ull
+#define BOX_KINFO_VA        0x0000700000301000ull  /* the kernel info page, read-only */
+#define BOX_KINFO_MAGIC     0x4F464E4Bu            /* "KNFO" little-endian */
 #define BOX_START_MAGIC     0x54525453u            /* "STRT" little-endian */
 #define BOX_START_VERSION   1u
 #define BOX_START_ARGS_MAX  3968u                  /* bytes of packed arguments */
@@ -60,6 +62,29 @@ _Static_assert(offsetof(struct box_start, argc) == 40, "start.argc");
 _Static_assert(offsetof(struct box_start, args_size) == 44, "start.args_size");
 _Static_assert(offsetof(struct box_start, auth) == 48, "start.auth");
 _Static_assert(offsetof(struct box_start, args) == 128, "start.args");
+
+/*
+ * The kernel info page: one physical page the kernel shares read-only with
+ * every Cabin, at BOX_KINFO_VA.  guide_polling is 1 while the K-Core's
+ * Guide is polling the rings of running Cabins (it does so for a moment
+ * after each piece of work): a Cabin that pushed a Pocket, then (after a
+ * full fence) reads 1 here, need not ring the doorbell.  Reading 0 means
+ * ring it.  The kernel never relies on a Cabin's choice: a Cabin that
+ * leaves its CPU (WAIT, preemption) with Pockets queued gets its doorbell
+ * rung by the kernel.
+ */
+struct box_kinfo {
+	uint32_t magic;            /* BOX_KINFO_MAGIC */
+	uint32_t cpu_count;        /* CPUs online; 1 = the K-Core runs Cabins too */
+	volatile uint32_t guide_polling;
+	uint32_t reserved[13];     /* 0 */
+};
+
+_Static_assert(sizeof(struct box_kinfo) == 64, "kernel info page header is one cache line");
+_Static_assert(offsetof(struct box_kinfo, magic) == 0, "kinfo.magic");
+_Static_assert(offsetof(struct box_kinfo, cpu_count) == 4, "kinfo.cpu_count");
+_Static_assert(offsetof(struct box_kinfo, guide_polling) == 8, "kinfo.guide_polling");
+_Static_assert(BOX_KINFO_VA == BOX_START_VA + 4096, "the info page follows the start page");
 
 enum box_message_kind {
 	BOX_MSG_IPC = 1,        /* system.ipc.send: answer it with system.ipc.reply */
