@@ -347,6 +347,7 @@ static const struct deck_op ops[] = {
 	{ BOX_OP_HARDWARE_PORT_OUT, op_port_out },
 	{ BOX_OP_HARDWARE_IRQ_INFO, op_irq_info },
 	{ BOX_OP_HARDWARE_CPU_INFO, op_cpu_info },
+	{ BOX_OP_HARDWARE_CPU_STATS, hw_cpu_stats },
 	{ BOX_OP_HARDWARE_CPU_HALT, op_cpu_halt },
 	{ BOX_OP_HARDWARE_SYSTEM_REBOOT, op_system_reboot },
 	{ BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, op_system_shutdown },

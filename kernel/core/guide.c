@@ -83,6 +83,11 @@ void guide_init(void)
 		 registry.handled, registry.max_probe);
 }
 
+const struct registry *guide_registry(void)
+{
+	return &registry;
+}
+
 bool guide_attach(struct cabin *c)
 {
 	bool ok = false;
