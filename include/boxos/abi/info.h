@@ -4,6 +4,8 @@
  *   system.op.list     struct box_op_record per registered op
  *   system.mem.info    one struct box_mem_info
  *   hardware.cpu.stats struct box_cpu_stats per CPU
+ *   system.trace.read  struct box_trace_entry per PerfTrace entry (the
+ *                      kernel's struct perftrace_entry, core/perftrace.h)
  *
  * All integers little-endian; names NUL-terminated and NUL-padded.
  * Every size and offset is pinned below, because apps and the kernel are
@@ -96,5 +98,24 @@ _Static_assert(offsetof(struct box_cpu_stats, ticks) == 16, "cpu_stats.ticks");
 _Static_assert(offsetof(struct box_cpu_stats, running) == 24, "cpu_stats.running");
 _Static_assert(offsetof(struct box_cpu_stats, cabins) == 28, "cpu_stats.cabins");
 _Static_assert(offsetof(struct box_cpu_stats, running_name) == 32, "cpu_stats.running_name");
+
+/* system.trace.read: one PerfTrace entry, oldest first. */
+struct box_trace_entry {
+	uint64_t tsc;        /* the TSC when the handler returned */
+	uint32_t cabin;      /* the caller's Cabin id */
+	uint8_t  deck;       /* enum box_deck */
+	uint8_t  pad[3];     /* zero */
+	uint64_t op_id;
+	int32_t  status;     /* the op's status */
+	uint32_t seq_lo;     /* low 32 bits of the entry's sequence number */
+};
+_Static_assert(sizeof(struct box_trace_entry) == 32, "box_trace_entry is 32 bytes");
+_Static_assert(offsetof(struct box_trace_entry, tsc) == 0, "trace_entry.tsc");
+_Static_assert(offsetof(struct box_trace_entry, cabin) == 8, "trace_entry.cabin");
+_Static_assert(offsetof(struct box_trace_entry, deck) == 12, "trace_entry.deck");
+_Static_assert(offsetof(struct box_trace_entry, pad) == 13, "trace_entry.pad");
+_Static_assert(offsetof(struct box_trace_entry, op_id) == 16, "trace_entry.op_id");
+_Static_assert(offsetof(struct box_trace_entry, status) == 24, "trace_entry.status");
+_Static_assert(offsetof(struct box_trace_entry, seq_lo) == 28, "trace_entry.seq_lo");
 
 #endif
