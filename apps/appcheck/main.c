@@ -41,6 +41,7 @@ static const struct app_case cases[] = {
 	{"mtest 3000", SAME, 0},
 	{"display --help", SAME, 0},   {"display --bogus", SAME, 2},
 	{"display --write 1", SAME, 2}, {"display --write 1 2 hi", SAME, 1},
+	{"display --demo", SAME, 0},
 	{"cpus --help", SAME, 0},      {"cpus x", SAME, 2},
 	{"ps --help", SAME, 0},        {"ps x", SAME, 2},
 	{"trace --help", SAME, 0},     {"trace 999", SAME, 2},
@@ -72,9 +73,9 @@ static int run(const struct app_case *c)
 	}
 	int ok = st == BOX_OK && (int64_t)status == c->expect;
 	if (st != BOX_OK)
-		printf("appcheck: `%s`: %s, expected exit %d: WRONG\n", c->args, box_status_name(st), c->expect);
+		printf("`%s`: %s, expected exit %d: WRONG\n", c->args, box_status_name(st), c->expect);
 	else
-		printf("appcheck: `%s`%s exited %lld, expected %d: %s\n", c->args,
+		printf("`%s`%s exited %lld, expected %d: %s\n", c->args,
 		       c->auth == BOX_AUTH_APP ? " (auth app)" : "", (long long)(int64_t)status, c->expect,
 		       ok ? "ok" : "WRONG");
 	return ok;
@@ -84,16 +85,16 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: appcheck [--help]\n");
-		printf("appcheck: spawn every app with good and bad arguments and check the exit statuses\n");
+		printf("spawn every app with good and bad arguments and check the exit statuses\n");
 		return 0;
 	}
 	if (argc > 1) {
-		printf("appcheck: unexpected argument '%s'\n", argv[1]);
+		printf("unexpected argument '%s'\n", argv[1]);
 		return 2;
 	}
 	unsigned total = sizeof(cases) / sizeof(cases[0]), good = 0;
 	for (unsigned i = 0; i < total; i++)
 		good += (unsigned)run(&cases[i]);
-	printf("appcheck: %u of %u as expected\n", good, total);
+	printf("%u of %u as expected\n", good, total);
 	return good == total ? 0 : 1;
 }

@@ -180,7 +180,7 @@ static int demo(uint8_t value)
 	int built = build_demo(value);
 	printf("one Pocket, %d ops, %u-byte Manifest, fill byte 0x%02x\n", DEMO_OPS, mb.len, value);
 	if (submit(built, dc, DEMO_CRATES, &res) != 0) {
-		printf("chain: the Pocket got no Result\n");
+		printf("the Pocket got no Result\n");
 		return 1;
 	}
 	for (int i = 0; i < DEMO_OPS; i++)
@@ -206,7 +206,7 @@ static int demo(uint8_t value)
 		  cmp_offset != DEMO_LEN;
 	for (int i = 0; i < DEMO_OPS; i++)
 		bad |= res.op_status[i] != BOX_OK;
-	printf("chain: %s\n", bad ? "FAIL: the Result is not what the ops should give" :
+	printf("%s\n", bad ? "FAIL: the Result is not what the ops should give" :
 				      "every op OK, the Result matches what was computed here");
 	return bad;
 }
@@ -214,7 +214,7 @@ static int demo(uint8_t value)
 static void usage(void)
 {
 	printf("usage: chain [--help] [BYTE]\n");
-	printf("chain: send one multi-op Manifest (fill, xor, hash, move, cmp, result) and show each op's status\n");
+	printf("send one multi-op Manifest (fill, xor, hash, move, cmp, result) and show each op's status\n");
 	printf("BYTE (0-255, decimal or 0x hex) is the first fill's value; default 0x5a\n");
 }
 
@@ -226,27 +226,27 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2) {
-		printf("chain: too many arguments (try chain --help)\n");
+		printf("too many arguments (try chain --help)\n");
 		return 2;
 	}
 	if (argc == 2) {
 		char *end;
 		value = strtoul(argv[1], &end, 0);
 		if (end == argv[1] || *end || value > 255) {
-			printf("chain: BYTE must be 0-255, not '%s'\n", argv[1]);
+			printf("BYTE must be 0-255, not '%s'\n", argv[1]);
 			return 2;
 		}
 	}
 	if (box_rings_init() != BOX_OK) {
-		printf("chain: cannot attach the rings\n");
+		printf("cannot attach the rings\n");
 		return 1;
 	}
 	if (demo((uint8_t)value) != 0)
 		return 1;
 	int failed = self_checks();
 	if (failed)
-		printf("chain: self-check %d failed\n", failed);
+		printf("self-check %d failed\n", failed);
 	else
-		printf("chain: self-checks held (fed hash, data-dependent hash, unknown op, bad Crates)\n");
+		printf("self-checks held (fed hash, data-dependent hash, unknown op, bad Crates)\n");
 	return failed ? 10 + failed : 0;
 }

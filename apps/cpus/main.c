@@ -31,18 +31,18 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: cpus [--help]\n");
-		printf("cpus: list every CPU with its role, APIC id, ticks, queued Cabins and what runs on it\n");
+		printf("list every CPU with its role, APIC id, ticks, queued Cabins and what runs on it\n");
 		return 0;
 	}
 	if (argc > 1) {
-		printf("cpus: unexpected argument '%s' (try cpus --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try cpus --help)\n", argv[1]);
 		return 2;
 	}
 	static struct box_cpu_stats s[MAX_CPUS];
 	uint64_t len = 0, n = 0;
 	int32_t st = box_hardware_cpu_stats(s, sizeof(s), &len, &n);
 	if (st != BOX_OK || len != n * sizeof(s[0]) || n == 0 || n > MAX_CPUS) {
-		printf("cpus: hardware.cpu.stats failed: %s\n", box_status_name(st));
+		printf("hardware.cpu.stats failed: %s\n", box_status_name(st));
 		return 1;
 	}
 	printf("CPU  ROLE      APIC  ONLINE  TICKS       QUEUED  CABINS  RUNNING\n");

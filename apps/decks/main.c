@@ -33,7 +33,7 @@ static const char *const auth_names[BOX_AUTH_COUNT] = {
 static void usage(void)
 {
 	printf("usage: decks [--help] [DECK]\n");
-	printf("decks: list every registered op by Deck with its auth level and totals\n");
+	printf("list every registered op by Deck with its auth level and totals\n");
 	printf("DECK is one of operations, hardware, system, storage, execution\n");
 }
 
@@ -48,13 +48,13 @@ static struct box_op_record *fetch_all(uint32_t *count)
 		uint64_t len = 0;
 		int32_t st = box_system_op_list(have, page, sizeof(page), &len, &total);
 		if (st != BOX_OK) {
-			printf("decks: system.op.list failed: %s\n", box_status_name(st));
+			printf("system.op.list failed: %s\n", box_status_name(st));
 			free(all);
 			return NULL;
 		}
 		uint32_t got = (uint32_t)(len / sizeof(page[0]));
 		if (total > 65536 || (got == 0 && have < total)) {
-			printf("decks: system.op.list gave %u records at %u of %llu\n", got, have,
+			printf("system.op.list gave %u records at %u of %llu\n", got, have,
 			       (unsigned long long)total);
 			free(all);
 			return NULL;
@@ -62,7 +62,7 @@ static struct box_op_record *fetch_all(uint32_t *count)
 		if (!all)
 			all = malloc(total * sizeof(*all));
 		if (!all) {
-			printf("decks: out of memory for %llu records\n", (unsigned long long)total);
+			printf("out of memory for %llu records\n", (unsigned long long)total);
 			return NULL;
 		}
 		for (uint32_t i = 0; i < got && have < total; i++)
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2) {
-		printf("decks: too many arguments (try decks --help)\n");
+		printf("too many arguments (try decks --help)\n");
 		return 2;
 	}
 	if (argc == 2) {
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 			if (strcmp(argv[1], deck_names[d]) == 0)
 				only = d;
 		if (only < 0) {
-			printf("decks: no Deck named '%s' (try decks --help)\n", argv[1]);
+			printf("no Deck named '%s' (try decks --help)\n", argv[1]);
 			return 2;
 		}
 	}
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t i = 0; i < n; i++)
 		if (r[i].deck >= BOX_DECK_COUNT)
-			printf("decks: op %s has an unknown Deck %u\n", r[i].name, r[i].deck);
+			printf("op %s has an unknown Deck %u\n", r[i].name, r[i].deck);
 	printf("total: %u ops, %u with handlers\n", n, total_handled);
 	free(r);
 	return 0;

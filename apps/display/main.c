@@ -42,7 +42,7 @@
 static void usage(void)
 {
 	printf("usage: display [-v] | display --write COL ROW TEXT [FG [BG]] | display --clear [BG] | display --demo | display --help\n");
-	printf("display: the framebuffer daemon: serializes redraws for other Cabins (display --demo shows it)\n");
+	printf("the framebuffer daemon: serializes redraws for other Cabins (display --demo shows it)\n");
 	printf("colours are 0xRRGGBB; the protocol is in docs/apps.md\n");
 }
 
@@ -62,13 +62,13 @@ static int32_t perform(const struct box_message *m, int verbose)
 			return BOX_ERR_INVALID;
 		st = box_hardware_fb_write(r.col, r.row, r.fg, r.bg, r.text, r.len, NULL);
 		if (verbose)
-			printf("display: cabin %u: write \"%.*s\" at %u,%u fg 0x%06x bg 0x%06x: %s\n",
+			printf("cabin %u: write \"%.*s\" at %u,%u fg 0x%06x bg 0x%06x: %s\n",
 			       m->sender, (int)r.len, r.text, r.col, r.row, r.fg, r.bg, box_status_name(st));
 		return st;
 	case DISPLAY_CLEAR:
 		st = box_hardware_fb_clear(r.bg, NULL);
 		if (verbose)
-			printf("display: cabin %u: clear to 0x%06x: %s\n", m->sender, r.bg, box_status_name(st));
+			printf("cabin %u: clear to 0x%06x: %s\n", m->sender, r.bg, box_status_name(st));
 		return st;
 	case DISPLAY_PING:
 	case DISPLAY_QUIT:
@@ -81,14 +81,14 @@ static int32_t perform(const struct box_message *m, int verbose)
 static int daemon(int verbose)
 {
 	uint32_t served = 0;
-	printf("display: daemon cabin %u waiting for requests\n", box_cabin_id());
+	printf("daemon cabin %u waiting for requests\n", box_cabin_id());
 	for (;;) {
 		struct box_message m;
 		int rc = box_inbox_wait(&m, IDLE_WAIT_US);
 		if (rc == BOX_ERR_TIMEOUT)
 			continue;
 		if (rc != BOX_OK) {
-			printf("display: inbox broken: %s\n", box_status_name(rc));
+			printf("inbox broken: %s\n", box_status_name(rc));
 			return 1;
 		}
 		if (m.kind != BOX_MSG_IPC)
@@ -96,10 +96,10 @@ static int daemon(int verbose)
 		struct display_reply reply = {perform(&m, verbose), ++served};
 		int32_t st = box_system_ipc_reply(m.msg_id, &reply, sizeof(reply), NULL);
 		if (st != BOX_OK && verbose)
-			printf("display: reply to cabin %u failed: %s\n", m.sender, box_status_name(st));
+			printf("reply to cabin %u failed: %s\n", m.sender, box_status_name(st));
 		if (reply.status == BOX_OK && m.length >= 1 && m.payload[0] == DISPLAY_QUIT &&
 		    m.cookie == DISPLAY_COOKIE) {
-			printf("display: served %u requests, quitting\n", served);
+			printf("served %u requests, quitting\n", served);
 			return 0;
 		}
 	}
@@ -146,7 +146,7 @@ static int parse_u32(const char *s, uint64_t max, uint32_t *out, const char *wha
 	char *end = NULL;
 	uint64_t v;
 	if (box_strtou64(s, &end, 0, &v) != 0 || *end || v > max) {
-		printf("display: %s must be a number from 0 to %llu, not '%s'\n", what,
+		printf("%s must be a number from 0 to %llu, not '%s'\n", what,
 		       (unsigned long long)max, s);
 		return -1;
 	}
@@ -181,7 +181,7 @@ static int client(int argc, char **argv)
 		r.bg = bg;
 	} else {
 		if (argc < 5 || argc > 7) {
-			printf("display: --write needs COL ROW TEXT [FG [BG]] (try display --help)\n");
+			printf("--write needs COL ROW TEXT [FG [BG]] (try display --help)\n");
 			return 2;
 		}
 		if (parse_u32(argv[2], 65535, &col, "COL") || parse_u32(argv[3], 65535, &row, "ROW") ||
@@ -189,19 +189,19 @@ static int client(int argc, char **argv)
 		    (argc > 6 && parse_u32(argv[6], 0xFFFFFF, &bg, "BG")))
 			return 2;
 		if (argv[4][0] == 0 || strlen(argv[4]) > DISPLAY_TEXT_MAX) {
-			printf("display: TEXT must be 1 to %u characters\n", DISPLAY_TEXT_MAX);
+			printf("TEXT must be 1 to %u characters\n", DISPLAY_TEXT_MAX);
 			return 2;
 		}
 		make_write(&r, col, row, argv[4], fg, bg);
 	}
 	uint64_t d = find_daemon();
 	if (!d) {
-		printf("display: no display daemon is running (start one with: display)\n");
+		printf("no display daemon is running (start one with: display)\n");
 		return 1;
 	}
 	struct display_reply reply;
 	int32_t st = request(d, &r, SEND_TIMEOUT_NS, &reply);
-	printf("display: client cabin %u: %s through daemon cabin %llu: %s (request %u)\n",
+	printf("client cabin %u: %s through daemon cabin %llu: %s (request %u)\n",
 	       box_cabin_id(), clear ? "clear" : "write", (unsigned long long)d, box_status_name(st),
 	       reply.served);
 	return st == BOX_OK ? 0 : 1;
@@ -215,7 +215,7 @@ static uint64_t spawn(const char *args, uint64_t len)
 	uint64_t olen = 0, id = 0;
 	int32_t st = box_system_proc_spawn(0, BOX_SPAWN_AUTH_SAME, args, len, out, sizeof(out), &olen, &id);
 	if (st != BOX_OK)
-		printf("display: spawn failed: %s\n", box_status_name(st));
+		printf("spawn failed: %s\n", box_status_name(st));
 	return st == BOX_OK ? id : 0;
 }
 
@@ -233,7 +233,7 @@ static int demo(void)
 	uint64_t d = spawn(daemon_args, sizeof(daemon_args));
 	if (!d)
 		return 1;
-	printf("display: demo cabin %u started daemon cabin %llu\n", box_cabin_id(), (unsigned long long)d);
+	printf("demo cabin %u started daemon cabin %llu\n", box_cabin_id(), (unsigned long long)d);
 	int bad = 0;
 	struct display_req r;
 	struct display_reply reply;
@@ -242,7 +242,7 @@ static int demo(void)
 	r.cmd = DISPLAY_CLEAR;
 	r.bg = 0x102040;
 	int32_t st = request(d, &r, SEND_TIMEOUT_NS, &reply);
-	printf("display: demo: clear -> %s (request %u)\n", box_status_name(st), reply.served);
+	printf("demo: clear -> %s (request %u)\n", box_status_name(st), reply.served);
 	bad |= st != BOX_OK;
 	static const char *const lines[] = {
 		"BoxOS display daemon demo", "each line is one IPC request,",
@@ -251,28 +251,28 @@ static int demo(void)
 	for (unsigned i = 0; i < 3; i++) {
 		make_write(&r, 2, 2 + i, lines[i], 0xFFFF80 - i * 0x3000, 0x102040);
 		st = request(d, &r, SEND_TIMEOUT_NS, &reply);
-		printf("display: demo: write row %u -> %s (request %u)\n", 2 + i, box_status_name(st),
+		printf("demo: write row %u -> %s (request %u)\n", 2 + i, box_status_name(st),
 		       reply.served);
 		bad |= st != BOX_OK;
 	}
 	make_write(&r, 65535, 0, "off the screen", 0xFFFFFF, 0);
 	st = request(d, &r, SEND_TIMEOUT_NS, &reply);
-	printf("display: demo: write at column 65535 -> %s (refused, as it should be)\n", box_status_name(st));
+	printf("demo: write at column 65535 -> %s (refused, as it should be)\n", box_status_name(st));
 	bad |= st == BOX_OK;
 
 	static const char client_args[] = "display\0--write\0002\0006\0drawn by another client Cabin\0000x80FF80\0000x102040";
 	uint64_t c = spawn(client_args, sizeof(client_args));
 	int64_t cs = c ? reap(c) : -1000;
-	printf("display: demo: client cabin %llu exited with %lld\n", (unsigned long long)c, (long long)cs);
+	printf("demo: client cabin %llu exited with %lld\n", (unsigned long long)c, (long long)cs);
 	bad |= cs != 0;
 
 	memset(&r, 0, sizeof(r));
 	r.cmd = DISPLAY_QUIT;
 	st = request(d, &r, SEND_TIMEOUT_NS, &reply);
 	int64_t ds = reap(d);
-	printf("display: demo: daemon served %u requests and exited with %lld\n", reply.served, (long long)ds);
+	printf("demo: daemon served %u requests and exited with %lld\n", reply.served, (long long)ds);
 	bad |= st != BOX_OK || ds != 0 || reply.served != 8;
-	printf("display: demo %s\n", bad ? "FAIL" : "PASS");
+	printf("demo %s\n", bad ? "FAIL" : "PASS");
 	return bad;
 }
 
@@ -290,6 +290,6 @@ int main(int argc, char **argv)
 		return demo();
 	if (strcmp(argv[1], "--write") == 0 || strcmp(argv[1], "--clear") == 0)
 		return client(argc, argv);
-	printf("display: unknown option '%s' (try display --help)\n", argv[1]);
+	printf("unknown option '%s' (try display --help)\n", argv[1]);
 	return 2;
 }

@@ -54,7 +54,7 @@ static int check(unsigned s, uint32_t upto)
 	for (uint32_t i = 0; i < upto; i++)
 		if (slots[s].p[i] != pattern(s, slots[s].gen, i)) {
 			if (failures++ < 5)
-				printf("mtest: slot %u (gen %u, %u bytes) byte %u is 0x%02x, want 0x%02x\n", s,
+				printf("slot %u (gen %u, %u bytes) byte %u is 0x%02x, want 0x%02x\n", s,
 				       slots[s].gen, slots[s].size, i, slots[s].p[i], pattern(s, slots[s].gen, i));
 			return -1;
 		}
@@ -83,18 +83,18 @@ static void step(void)
 			b->p = calloc(1, size);
 			for (uint32_t i = 0; b->p && i < size; i++)
 				if (b->p[i] && failures++ < 5)
-					printf("mtest: calloc byte %u not zero\n", i);
+					printf("calloc byte %u not zero\n", i);
 		} else if (what < 3) {
 			uint64_t align = 16ull << (next() % 9); /* 16 .. 4096 */
 			b->p = aligned_alloc(align, size);
 			if (b->p && ((uintptr_t)b->p & (align - 1)) && failures++ < 5)
-				printf("mtest: aligned_alloc(%llu) gave %p\n", (unsigned long long)align, b->p);
+				printf("aligned_alloc(%llu) gave %p\n", (unsigned long long)align, b->p);
 		} else {
 			b->p = malloc(size);
 		}
 		if (!b->p) {
 			if (failures++ < 5)
-				printf("mtest: allocating %u bytes failed\n", size);
+				printf("allocating %u bytes failed\n", size);
 			return;
 		}
 		b->size = size;
@@ -105,7 +105,7 @@ static void step(void)
 		uint8_t *q = realloc(b->p, size);
 		if (!q) {
 			if (failures++ < 5)
-				printf("mtest: realloc to %u bytes failed\n", size);
+				printf("realloc to %u bytes failed\n", size);
 			return;
 		}
 		uint32_t kept = size < b->size ? size : b->size;
@@ -127,13 +127,13 @@ static void check_all(const char *when)
 			check(s, slots[s].size);
 	const char *why = NULL;
 	if (box_heap_check(&box_global_heap, &why) != 0 && failures++ < 5)
-		printf("mtest: heap check %s: %s\n", when, why ? why : "?");
+		printf("heap check %s: %s\n", when, why ? why : "?");
 }
 
 static void usage(void)
 {
 	printf("usage: mtest [--help] [STEPS]\n");
-	printf("mtest: stress the boxlib heap (malloc, free, realloc) and verify every byte\n");
+	printf("stress the boxlib heap (malloc, free, realloc) and verify every byte\n");
 	printf("STEPS: random heap operations (default 20000, at most %llu)\n", MAX_STEPS);
 }
 
@@ -145,13 +145,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2) {
-		printf("mtest: too many arguments (try mtest --help)\n");
+		printf("too many arguments (try mtest --help)\n");
 		return 2;
 	}
 	char *end = NULL;
 	if (argc == 2 && (box_strtou64(argv[1], &end, 10, &steps) != 0 || *end || steps == 0 ||
 			  steps > MAX_STEPS)) {
-		printf("mtest: STEPS must be a number from 1 to %llu, not '%s'\n", MAX_STEPS, argv[1]);
+		printf("STEPS must be a number from 1 to %llu, not '%s'\n", MAX_STEPS, argv[1]);
 		return 2;
 	}
 	size_t live0 = box_global_heap.live, in_use0 = box_global_heap.in_use;
@@ -170,19 +170,19 @@ int main(int argc, char **argv)
 	}
 	const char *why = NULL;
 	if (box_heap_check(&box_global_heap, &why) != 0 && failures++ < 5)
-		printf("mtest: heap check after freeing everything: %s\n", why ? why : "?");
+		printf("heap check after freeing everything: %s\n", why ? why : "?");
 	int back = box_global_heap.live == live0 && box_global_heap.in_use == in_use0;
 	if (!back)
-		printf("mtest: after freeing everything %zu blocks / %zu bytes are live, was %zu / %zu\n",
+		printf("after freeing everything %zu blocks / %zu bytes are live, was %zu / %zu\n",
 		       box_global_heap.live, box_global_heap.in_use, live0, in_use0);
 	void *big = malloc(BIG);
 	if (!big && failures++ < 5)
-		printf("mtest: a %u-byte block no longer fits\n", BIG);
+		printf("a %u-byte block no longer fits\n", BIG);
 	free(big);
-	printf("mtest: %llu steps over %u slots, peak %zu bytes in use, %llu failures, heap %s\n",
+	printf("%llu steps over %u slots, peak %zu bytes in use, %llu failures, heap %s\n",
 	       (unsigned long long)steps, SLOTS, peak, (unsigned long long)failures,
 	       back ? "back to empty" : "NOT back");
 	int pass = failures == 0 && back;
-	printf("mtest: %s\n", pass ? "PASS" : "FAIL");
+	printf("%s\n", pass ? "PASS" : "FAIL");
 	return pass ? 0 : 1;
 }

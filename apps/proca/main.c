@@ -28,7 +28,7 @@
 static void usage(void)
 {
 	printf("usage: proca [--help] [N]\n");
-	printf("proca: send N messages (default 100, at most %u) to procb through the K-Core and check both sides saw the same bytes\n",
+	printf("send N messages (default 100, at most %u) to procb through the K-Core and check both sides saw the same bytes\n",
 	       MAX_MESSAGES);
 }
 
@@ -47,13 +47,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2) {
-		printf("proca: too many arguments (try proca --help)\n");
+		printf("too many arguments (try proca --help)\n");
 		return 2;
 	}
 	char *end = NULL;
 	if (argc == 2 && (box_strtou64(argv[1], &end, 10, &n) != 0 || *end || n == 0 ||
 			  n > MAX_MESSAGES)) {
-		printf("proca: N must be a number from 1 to %u, not '%s'\n", MAX_MESSAGES, argv[1]);
+		printf("N must be a number from 1 to %u, not '%s'\n", MAX_MESSAGES, argv[1]);
 		return 2;
 	}
 
@@ -63,10 +63,10 @@ int main(int argc, char **argv)
 	int32_t st = box_system_proc_spawn(0, BOX_SPAWN_AUTH_SAME, args, sizeof(args), idbuf,
 					   sizeof(idbuf), &len, &child);
 	if (st != BOX_OK) {
-		printf("proca: cannot spawn procb: %s\n", box_status_name(st));
+		printf("cannot spawn procb: %s\n", box_status_name(st));
 		return 1;
 	}
-	printf("proca: cabin %u spawned procb as cabin %llu, sending %llu messages\n", box_cabin_id(),
+	printf("cabin %u spawned procb as cabin %llu, sending %llu messages\n", box_cabin_id(),
 	       (unsigned long long)child, (unsigned long long)n);
 
 	uint64_t sum = PROC_FNV_OFFSET, t0 = now_us(), bad_replies = 0, sent = 0;
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		st = box_system_ipc_send(child, PROC_COOKIE_DATA, SEND_TIMEOUT_NS, msg, sizeof(msg), reply,
 					 sizeof(reply), &len, NULL);
 		if (st != BOX_OK) {
-			printf("proca: message %llu: ipc.send failed: %s\n", (unsigned long long)i,
+			printf("message %llu: ipc.send failed: %s\n", (unsigned long long)i,
 			       box_status_name(st));
 			break;
 		}
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		st = box_system_ipc_send(child, PROC_COOKIE_DONE, SEND_TIMEOUT_NS, "done", 4, &done,
 					 sizeof(done), &len, NULL);
 	if (st != BOX_OK || len != sizeof(done))
-		printf("proca: procb did not report its checksum: %s\n", box_status_name(st));
+		printf("procb did not report its checksum: %s\n", box_status_name(st));
 
 	uint64_t status = 0;
 	uint8_t sbuf[8];
@@ -105,20 +105,20 @@ int main(int argc, char **argv)
 	int32_t wst = box_system_proc_wait(child, 4000000000ull, sbuf, sizeof(sbuf), &slen, &status);
 
 	uint64_t us = t1 - t0;
-	printf("proca: %llu round trips in %llu us (%llu us each), %llu bytes crossed\n",
+	printf("%llu round trips in %llu us (%llu us each), %llu bytes crossed\n",
 	       (unsigned long long)sent, (unsigned long long)us,
 	       (unsigned long long)(sent ? us / sent : 0), (unsigned long long)(sent * 2 * PROC_MSG_BYTES));
-	printf("proca: checksum proca 0x%016llx procb 0x%016llx (procb saw %llu messages): %s\n",
+	printf("checksum proca 0x%016llx procb 0x%016llx (procb saw %llu messages): %s\n",
 	       (unsigned long long)sum, (unsigned long long)done.checksum,
 	       (unsigned long long)done.messages,
 	       done.checksum == sum && done.messages == sent ? "match" : "MISMATCH");
 	if (bad_replies)
-		printf("proca: %llu replies were not the complement of their message\n",
+		printf("%llu replies were not the complement of their message\n",
 		       (unsigned long long)bad_replies);
 	if (wst != BOX_OK || status != 0)
-		printf("proca: procb ended with %s, status %lld\n", box_status_name(wst), (long long)status);
+		printf("procb ended with %s, status %lld\n", box_status_name(wst), (long long)status);
 	int pass = st == BOX_OK && sent == n && done.messages == n && done.checksum == sum &&
 		   !bad_replies && wst == BOX_OK && status == 0;
-	printf("proca: %s\n", pass ? "PASS" : "FAIL");
+	printf("%s\n", pass ? "PASS" : "FAIL");
 	return pass ? 0 : 1;
 }

@@ -20,7 +20,7 @@
 static void usage(void)
 {
 	printf("usage: procb [--help]\n");
-	printf("procb: the partner of proca: answer its messages and report a checksum of what crossed\n");
+	printf("the partner of proca: answer its messages and report a checksum of what crossed\n");
 	printf("(proca starts it; on its own it waits %llu s for a message and exits 1)\n",
 	       PROCB_IDLE_US / 1000000);
 }
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1) {
-		printf("procb: unexpected argument '%s' (try procb --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try procb --help)\n", argv[1]);
 		return 2;
 	}
 	uint64_t sum = PROC_FNV_OFFSET, count = 0;
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		struct box_message m;
 		int rc = box_inbox_wait(&m, PROCB_IDLE_US);
 		if (rc != BOX_OK) {
-			printf("procb: no message: %s\n", box_status_name(rc));
+			printf("no message: %s\n", box_status_name(rc));
 			return 1;
 		}
 		if (m.kind != BOX_MSG_IPC)
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		if (m.cookie == PROC_COOKIE_DONE) {
 			struct proc_done d = {count, sum};
 			int32_t st = box_system_ipc_reply(m.msg_id, &d, sizeof(d), NULL);
-			printf("procb: answered %llu messages, checksum 0x%016llx\n",
+			printf("answered %llu messages, checksum 0x%016llx\n",
 			       (unsigned long long)count, (unsigned long long)sum);
 			return st == BOX_OK ? 0 : 1;
 		}
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 			reply[k] = (uint8_t)~m.payload[k];
 		int32_t st = box_system_ipc_reply(m.msg_id, reply, len, NULL);
 		if (st != BOX_OK) {
-			printf("procb: ipc.reply failed: %s\n", box_status_name(st));
+			printf("ipc.reply failed: %s\n", box_status_name(st));
 			return 1;
 		}
 		sum = proc_fnv(sum, m.payload, len);

@@ -48,18 +48,18 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: ps [--help]\n");
-		printf("ps: list every Cabin with state, core, auth, tags and what it costs the kernel\n");
+		printf("list every Cabin with state, core, auth, tags and what it costs the kernel\n");
 		return 0;
 	}
 	if (argc > 1) {
-		printf("ps: unexpected argument '%s' (try ps --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try ps --help)\n", argv[1]);
 		return 2;
 	}
 	static uint64_t ids[MAX_LIST];
 	uint64_t len = 0, total = 0;
 	int32_t st = box_system_proc_list(ids, sizeof(ids), &len, &total);
 	if (st != BOX_OK) {
-		printf("ps: system.proc.list failed: %s\n", box_status_name(st));
+		printf("system.proc.list failed: %s\n", box_status_name(st));
 		return 1;
 	}
 	uint64_t n = len / 8;
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 		if (st == BOX_ERR_NOENT)
 			continue; /* ended meanwhile */
 		if (st != BOX_OK || ilen != sizeof(info)) {
-			printf("ps: system.proc.info %llu failed: %s\n", (unsigned long long)ids[i],
+			printf("system.proc.info %llu failed: %s\n", (unsigned long long)ids[i],
 			       box_status_name(st));
 			return 1;
 		}

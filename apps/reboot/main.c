@@ -14,16 +14,16 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: reboot [--help]\n");
-		printf("reboot: reset the machine; needs auth SYSTEM\n");
+		printf("reset the machine; needs auth SYSTEM\n");
 		return 0;
 	}
 	if (argc > 1) {
-		printf("reboot: unexpected argument '%s' (try reboot --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try reboot --help)\n", argv[1]);
 		return 2;
 	}
-	printf("reboot: resetting\n");
+	printf("resetting\n");
 	box_console_flush();
 	int32_t st = box_hardware_system_reboot(NULL);
-	printf("reboot: the machine did not reset: %s\n", box_status_name(st));
+	printf("the machine did not reset: %s\n", box_status_name(st));
 	return 1;
 }

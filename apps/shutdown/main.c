@@ -13,16 +13,16 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: shutdown [--help]\n");
-		printf("shutdown: power the machine off (ACPI S5); needs auth SYSTEM\n");
+		printf("power the machine off (ACPI S5); needs auth SYSTEM\n");
 		return 0;
 	}
 	if (argc > 1) {
-		printf("shutdown: unexpected argument '%s' (try shutdown --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try shutdown --help)\n", argv[1]);
 		return 2;
 	}
-	printf("shutdown: powering off\n");
+	printf("powering off\n");
 	box_console_flush();
 	int32_t st = box_hardware_system_shutdown(NULL);
-	printf("shutdown: the machine did not power off: %s\n", box_status_name(st));
+	printf("the machine did not power off: %s\n", box_status_name(st));
 	return 1;
 }

@@ -40,7 +40,7 @@ static struct civil civil_from_unix(uint64_t secs)
 static void usage(void)
 {
 	printf("usage: today [--help]\n");
-	printf("today: print the RTC wall clock as YYYY-MM-DD HH:MM:SS UTC\n");
+	printf("print the RTC wall clock as YYYY-MM-DD HH:MM:SS UTC\n");
 }
 
 int main(int argc, char **argv)
@@ -50,14 +50,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1) {
-		printf("today: unexpected argument '%s' (try today --help)\n", argv[1]);
+		printf("unexpected argument '%s' (try today --help)\n", argv[1]);
 		return 2;
 	}
 	uint8_t out[8];
 	uint64_t len = 0, secs = 0;
 	int32_t st = box_hardware_rtc_read(out, sizeof(out), &len, &secs);
 	if (st != BOX_OK) {
-		printf("today: cannot read the RTC: %s\n", box_status_name(st));
+		printf("cannot read the RTC: %s\n", box_status_name(st));
 		return 1;
 	}
 	struct civil c = civil_from_unix(secs);

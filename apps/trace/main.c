@@ -36,7 +36,7 @@ static int load_ops(void)
 		int32_t st = box_system_op_list(op_count, ops + op_count,
 						(MAX_OPS - op_count) * sizeof(ops[0]), &len, &total);
 		if (st != BOX_OK) {
-			printf("trace: system.op.list failed: %s\n", box_status_name(st));
+			printf("system.op.list failed: %s\n", box_status_name(st));
 			return -1;
 		}
 		if (len == 0)
@@ -62,18 +62,18 @@ int main(int argc, char **argv)
 	uint64_t want = SLOTS;
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: trace [--help] [N]\n");
-		printf("trace: show the PerfTrace buffer: the latest ops with Deck, status, Cabin and TSC delta\n");
+		printf("show the PerfTrace buffer: the latest ops with Deck, status, Cabin and TSC delta\n");
 		printf("N: only the newest N entries (1-%u); needs auth utility\n", SLOTS);
 		return 0;
 	}
 	if (argc > 2) {
-		printf("trace: too many arguments (try trace --help)\n");
+		printf("too many arguments (try trace --help)\n");
 		return 2;
 	}
 	char *end = NULL;
 	if (argc == 2 && (box_strtou64(argv[1], &end, 10, &want) != 0 || *end || want == 0 ||
 			  want > SLOTS)) {
-		printf("trace: N must be a number from 1 to %u, not '%s'\n", SLOTS, argv[1]);
+		printf("N must be a number from 1 to %u, not '%s'\n", SLOTS, argv[1]);
 		return 2;
 	}
 	if (load_ops() != 0)
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	uint64_t len = 0, n = 0;
 	int32_t st = box_system_trace_read(entries, sizeof(entries), &len, &n);
 	if (st != BOX_OK) {
-		printf("trace: system.trace.read failed: %s%s\n", box_status_name(st),
+		printf("system.trace.read failed: %s%s\n", box_status_name(st),
 		       st == BOX_ERR_PERM ? " (it needs auth utility)" : "");
 		return 1;
 	}
