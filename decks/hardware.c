@@ -49,6 +49,8 @@
  *                  16 u64 interrupts taken on the vector since boot
  *                the output must hold all of them (else BOUNDS); value = n.
  *   port.in       4 bytes: u32 value read (zero-extended); value = that.
+ *   cpu.stats     one struct box_cpu_stats per CPU (boxos/abi/info.h); its
+ *                handler is in hardware_cpu.c.
  *   cpu.halt, system.*  never return.
  */
 #include <stdint.h>
