@@ -7,7 +7,11 @@
  * 2, and the argument forms work (`decks operations`, `proca 10`,
  * `memtest 1 2 64`, `trace 5`, ...).  The apps' own output lands in the
  * kernel log between appcheck's lines, where the test reads it.  One line
- * per case, then "appcheck: N of M as expected"; exit 0 when all were.
+ * per case.  Then the edge cases of the introspection ops the apps use
+ * (op.list into a buffer too small for one record, past the end, from the
+ * last op, without an output; mem.info and cpu.stats into too small a
+ * buffer), one line each.  Last "appcheck: N of M as expected"; exit 0
+ * when all were.
  * Run it at system auth (run=appcheck:system) so it may spawn every app at
  * the level it needs; `shutdown` and `reboot` are only ever given --help
  * or a bad argument here.
@@ -81,6 +85,45 @@ static int run(const struct app_case *c)
 	return ok;
 }
 
+/* The new introspection ops' edge cases: 1 when the answer was the expected one. */
+static int op_case(const char *what, int32_t st, int32_t want_st, int ok)
+{
+	int good = st == want_st && ok;
+	printf("op %s: %s, expected %s: %s\n", what, box_status_name(st),
+	       box_status_name(want_st), good ? "ok" : "WRONG");
+	return good;
+}
+
+static unsigned op_checks(unsigned *total)
+{
+	static uint8_t buf[4096];
+	uint64_t len = 0, value = 0;
+	unsigned good = 0;
+	int32_t st = box_system_op_list(0, buf, 63, &len, &value);
+	good += (unsigned)op_case("op.list into 63 bytes gives no record but the count", st, BOX_OK,
+				  len == 0 && value > 0);
+	uint64_t count = value;
+	len = 0;
+	st = box_system_op_list(0xFFFFFFFFu, buf, sizeof(buf), &len, &value);
+	good += (unsigned)op_case("op.list past the end gives nothing", st, BOX_OK,
+				  len == 0 && value == count);
+	len = 0;
+	st = box_system_op_list((uint32_t)count - 1, buf, sizeof(buf), &len, &value);
+	good += (unsigned)op_case("op.list from the last op gives one record", st, BOX_OK, len == 64);
+	st = box_system_op_list(0, NULL, 0, NULL, NULL);
+	good += (unsigned)op_case("op.list without an output", st, BOX_ERR_INVALID, 1);
+	len = 0;
+	st = box_system_mem_info(buf, 119, &len, NULL);
+	good += (unsigned)op_case("mem.info into 119 bytes", st, BOX_ERR_BOUNDS, len == 0);
+	st = box_system_mem_info(NULL, 0, NULL, NULL);
+	good += (unsigned)op_case("mem.info without an output", st, BOX_ERR_INVALID, 1);
+	len = 0;
+	st = box_hardware_cpu_stats(buf, 63, &len, &value);
+	good += (unsigned)op_case("cpu.stats into 63 bytes", st, BOX_ERR_BOUNDS, len == 0);
+	*total += 7;
+	return good;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
@@ -95,6 +138,7 @@ int main(int argc, char **argv)
 	unsigned total = sizeof(cases) / sizeof(cases[0]), good = 0;
 	for (unsigned i = 0; i < total; i++)
 		good += (unsigned)run(&cases[i]);
+	good += op_checks(&total);
 	printf("%u of %u as expected\n", good, total);
 	return good == total ? 0 : 1;
 }

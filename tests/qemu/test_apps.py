@@ -5,7 +5,8 @@ that need none (`run=today,decks,...`) and then apps/appcheck, which spawns
 every app with good and bad arguments (`--help` exits 0, bad arguments 2,
 `decks operations`, `proca 10`, `memtest 1 2 64`, `display --demo`,
 `trace 5` at utility and refused at app level, ...) and checks their exit
-statuses.  The apps print through console.write, so their lines are in the
+statuses, and then the edge cases of the new ops (system.op.list,
+system.mem.info, hardware.cpu.stats with too small or no output).  The apps print through console.write, so their lines are in the
 serial log as "NAME: text".
 
   apps_cores_1 / apps_cores_4
