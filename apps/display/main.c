@@ -10,7 +10,9 @@
  *   display --write COL ROW TEXT [FG [BG]]   a client: one redraw through the
  *                                       running daemon
  *   display --clear [BG]                a client: clear the screen
- *   display --demo                      spawn a daemon (-v), send it a clear
+ *   display --demo                      spawn a daemon (-v), ping it, check
+ *                                       it is not scheduled while idle for
+ *                                       500 ms, send it a clear
  *                                       and three writes from this Cabin,
  *                                       one bad request, then run a separate
  *                                       `display --write` client Cabin, and
@@ -38,6 +40,7 @@
 #define SEND_TIMEOUT_NS 5000000000ull
 #define PING_TIMEOUT_NS 300000000ull
 #define MAX_LIST 1024
+#define IDLE_PROBE_NS 500000000ull    /* the demo watches the idle daemon this long */
 
 static void usage(void)
 {
@@ -238,10 +241,28 @@ static int demo(void)
 	struct display_req r;
 	struct display_reply reply;
 
+	/* idle costs nothing: once it has answered a ping, the daemon is asleep
+	 * in WAIT and is not scheduled again while nobody writes to it */
+	struct display_req ping = {.cmd = DISPLAY_PING};
+	struct box_proc_info info0, info1;
+	uint64_t ilen = 0;
+	int32_t st = request(d, &ping, SEND_TIMEOUT_NS, &reply);
+	if (st == BOX_OK)
+		st = box_system_proc_info(d, &info0, sizeof(info0), &ilen, NULL);
+	if (st == BOX_OK)
+		st = box_hardware_timer_sleep(IDLE_PROBE_NS, NULL);
+	if (st == BOX_OK)
+		st = box_system_proc_info(d, &info1, sizeof(info1), &ilen, NULL);
+	uint64_t idle_runs = st == BOX_OK ? info1.runs - info0.runs : ~0ull;
+	printf("demo: daemon idle for %llu ms: scheduled %llu times, state %s\n",
+	       IDLE_PROBE_NS / 1000000, (unsigned long long)idle_runs,
+	       st == BOX_OK && info1.state == BOX_PROC_BLOCKED ? "blocked" : "not blocked");
+	bad |= st != BOX_OK || idle_runs > 1 || info1.state != BOX_PROC_BLOCKED;
+
 	memset(&r, 0, sizeof(r));
 	r.cmd = DISPLAY_CLEAR;
 	r.bg = 0x102040;
-	int32_t st = request(d, &r, SEND_TIMEOUT_NS, &reply);
+	st = request(d, &r, SEND_TIMEOUT_NS, &reply);
 	printf("demo: clear -> %s (request %u)\n", box_status_name(st), reply.served);
 	bad |= st != BOX_OK;
 	static const char *const lines[] = {
@@ -271,7 +292,7 @@ static int demo(void)
 	st = request(d, &r, SEND_TIMEOUT_NS, &reply);
 	int64_t ds = reap(d);
 	printf("demo: daemon served %u requests and exited with %lld\n", reply.served, (long long)ds);
-	bad |= st != BOX_OK || ds != 0 || reply.served != 8;
+	bad |= st != BOX_OK || ds != 0 || reply.served != 9;
 	printf("demo %s\n", bad ? "FAIL" : "PASS");
 	return bad;
 }

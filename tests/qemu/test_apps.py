@@ -21,7 +21,9 @@ serial log as "NAME: text".
       Cabin id) with its kernel cost; cpus lists every CPU with the right
       role and APIC id; trace prints entries whose op names are all spec
       ops; appcheck's cases all hold, among them display --demo, where a
-      separate client Cabin's redraw goes through the display daemon.
+      separate client Cabin's redraw goes through the display daemon, the
+      demo's requests are performed in order, and the idle daemon stays
+      blocked (scheduled at most once in 500 ms).
   apps_shutdown
       `shutdown` at app level is refused (exit 1); at system level it ends
       QEMU with status 0 through ACPI S5.
@@ -213,7 +215,7 @@ def check_display(lines, b):
     demo = [m for m in demo if m]
     check(len(demo) == 1, "display --demo did not start its daemon", b)
     demo_id, daemon_id = demo[0].groups()
-    client = [re.match(r"client cabin (\d+): write through daemon cabin (\d+): OK \(request 7\)$", s)
+    client = [re.match(r"client cabin (\d+): write through daemon cabin (\d+): OK \(request 8\)$", s)
               for s in out]
     client = [m for m in client if m]
     check(len(client) == 1 and client[0].group(2) == daemon_id and
@@ -228,8 +230,12 @@ def check_display(lines, b):
     check(len(order) == 5 and order[0].startswith("cabin %s: clear" % demo_id) and
           "2,2" in order[1] and "2,3" in order[2] and "2,4" in order[3] and
           order[4].endswith("ERR_BOUNDS"), "the daemon's requests out of order: %s" % order, b)
-    check("daemon served 8 requests and exited with 0" in [s.split(": ", 1)[-1] for s in out] or
-          "demo: daemon served 8 requests and exited with 0" in out, "the daemon did not quit", b)
+    check("demo: daemon served 9 requests and exited with 0" in out, "the daemon did not quit", b)
+    idle = [re.match(r"demo: daemon idle for 500 ms: scheduled (\d+) times, state (\w+)$", s)
+            for s in out]
+    idle = [m for m in idle if m]
+    check(len(idle) == 1 and int(idle[0].group(1)) <= 1 and idle[0].group(2) == "blocked",
+          "the idle daemon was not asleep in WAIT: %s" % (idle[0].group(0) if idle else None), b)
     check("demo PASS" in out, "display --demo did not pass", b)
 
 
