@@ -43,8 +43,8 @@ static struct box_op_record *fetch_all(uint32_t *count)
 	static struct box_op_record page[PAGE_RECORDS];
 	struct box_op_record *all = NULL;
 	uint32_t have = 0;
-	uint64_t total = 1;
-	while (have < total) {
+	uint64_t total = 1, cap = 0;
+	while (have < total && (cap == 0 || have < cap)) {
 		uint64_t len = 0;
 		int32_t st = box_system_op_list(have, page, sizeof(page), &len, &total);
 		if (st != BOX_OK) {
@@ -59,13 +59,15 @@ static struct box_op_record *fetch_all(uint32_t *count)
 			free(all);
 			return NULL;
 		}
-		if (!all)
-			all = malloc(total * sizeof(*all));
+		if (!all) {
+			cap = total; /* the registry is fixed at boot: the first count is the count */
+			all = malloc(cap * sizeof(*all));
+		}
 		if (!all) {
 			printf("out of memory for %llu records\n", (unsigned long long)total);
 			return NULL;
 		}
-		for (uint32_t i = 0; i < got && have < total; i++)
+		for (uint32_t i = 0; i < got && have < cap; i++)
 			all[have++] = page[i];
 	}
 	*count = have;
