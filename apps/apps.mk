@@ -12,6 +12,8 @@
 
 APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest perfprobe \
         regcheck schedtest sysprobe systest tracetest waittest
+# the user-facing apps (docs/apps.md); appcheck drives their tests
+APPS += today decks proca procb memtest mtest display cpus ps trace shutdown reboot appcheck
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

@@ -49,6 +49,8 @@
  *                  16 u64 interrupts taken on the vector since boot
  *                the output must hold all of them (else BOUNDS); value = n.
  *   port.in       4 bytes: u32 value read (zero-extended); value = that.
+ *   cpu.stats     one struct box_cpu_stats per CPU (boxos/abi/info.h); its
+ *                handler is in hardware_cpu.c.
  *   cpu.halt, system.*  never return.
  */
 #include <stdint.h>
@@ -347,6 +349,7 @@ static const struct deck_op ops[] = {
 	{ BOX_OP_HARDWARE_PORT_OUT, op_port_out },
 	{ BOX_OP_HARDWARE_IRQ_INFO, op_irq_info },
 	{ BOX_OP_HARDWARE_CPU_INFO, op_cpu_info },
+	{ BOX_OP_HARDWARE_CPU_STATS, hw_cpu_stats },
 	{ BOX_OP_HARDWARE_CPU_HALT, op_cpu_halt },
 	{ BOX_OP_HARDWARE_SYSTEM_REBOOT, op_system_reboot },
 	{ BOX_OP_HARDWARE_SYSTEM_SHUTDOWN, op_system_shutdown },

@@ -23,6 +23,7 @@ int32_t hw_kbd_read(struct op_call *call);
 int32_t hw_fb_write(struct op_call *call);
 int32_t hw_fb_clear(struct op_call *call);
 int32_t hw_fb_info(struct op_call *call);
+int32_t hw_cpu_stats(struct op_call *call); /* hardware_cpu.c, kernel-only */
 
 uint64_t hw_clock_now(void);  /* the clock call->wake_tsc is in: the TSC */
 uint64_t hw_clock_hz(void);   /* its ticks per second (never 0 once the kernel runs) */

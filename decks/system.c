@@ -139,6 +139,8 @@ static const struct deck_op ops[] = {
 	{BOX_OP_SYSTEM_LISTEN_REMOVE, sys_listen_remove},
 	{BOX_OP_SYSTEM_NOTIFY_SEND, sys_notify_send},
 	{BOX_OP_SYSTEM_TRACE_READ, trace_read},
+	{BOX_OP_SYSTEM_OP_LIST, sys_op_list},
+	{BOX_OP_SYSTEM_MEM_INFO, sys_mem_info},
 };
 
 const struct deck system_deck = {

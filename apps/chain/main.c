@@ -1,19 +1,39 @@
 /*
- * chain: the message-ring path end to end, as a test program.
+ * chain: one multi-op Manifest through the message ring, shown op by op.
  *
- * Builds Manifests with boxlib's builder (a fill, then a hash fed by the
- * fill's output, then execution.result), sends each as one Pocket with
- * box_call() (push, doorbell, wait for the Result) and checks the Result:
- * per-op statuses, the bytes the fill wrote (and did not write), the output
- * sizes the kernel wrote back into the Crate descriptors, the hash being a
- * function of the data, and the errors for an unknown op, a kernel pointer
- * and an unmapped buffer.  Exits 0 when everything held, else the number of the first check
- * that failed.
+ * `chain [BYTE]` builds ONE Manifest of seven ops over four Crates and
+ * sends it as one Pocket (box_call: push, doorbell, wait for the Result):
+ *
+ *   0 operations.fill   A = BYTE x 256            (default BYTE 0x5a)
+ *   1 operations.fill   B = 0x0f x 256
+ *   2 operations.xor    B ^= A                    -> BYTE ^ 0x0f x 256
+ *   3 operations.hash   H = XXH3-64(B), seed 0
+ *   4 operations.move   K = B
+ *   5 operations.cmp    B against K               -> 256: equal
+ *   6 execution.result  code 0xC4A1
+ *
+ * It prints each op's status from the Result, the Result itself (status,
+ * ops run, bytes out, value) and then checks it against what it computes
+ * on its own: every status OK, B's bytes, the hash (XXH3 computed here), the
+ * cmp offset and the result code.  Then it runs its older self-checks
+ * (fill then a fed hash, a hash that depends on the data, an unknown op, a
+ * kernel pointer and an unmapped Crate getting their errors).  Exit status
+ * 0 when everything held, 1 when the demo Manifest was wrong, else the
+ * number of the self-check that failed (10 + n); 2 for bad arguments.
  */
 #include <stdint.h>
 #include "boxlib/manifest.h"
 #include "boxlib/ops.h"
 #include "boxlib/pocket.h"
+#include "boxlib/stdio.h"
+#include "boxlib/string.h"
+
+#define XXH_INLINE_ALL
+#define XXH_VECTOR XXH_SCALAR
+#define XXH_FORCE_MEMORY_ACCESS 1
+#define XXH_NO_STDLIB
+#define XXH_NO_STREAM
+#include <xxhash.h>
 
 #define WAIT_US 2000000
 
@@ -60,11 +80,9 @@ static void set_crates(uint64_t data_addr)
 				       .dir = BOX_CRATE_OUT};
 }
 
-int main(void)
+static int self_checks(void)
 {
 	struct box_result res;
-	if (box_rings_init() != BOX_OK)
-		return 1;
 
 	/* 1. fill -> hash (fed) -> result: one Pocket, three ops */
 	set_crates((uint64_t)data);
@@ -110,4 +128,125 @@ int main(void)
 	if (submit(fill_then_hash(1), crates, 2, &res) != 0 || res.status != BOX_ERR_FAULT)
 		return 15;
 	return 0;
+}
+
+/* ---- the demo Manifest -------------------------------------------------- */
+
+#define DEMO_LEN 256
+#define DEMO_CODE 0xC4A1u
+enum { CRATE_A, CRATE_B, CRATE_H, CRATE_K, DEMO_CRATES };
+
+static uint8_t buf_a[DEMO_LEN], buf_b[DEMO_LEN], buf_k[DEMO_LEN];
+static uint64_t buf_h;
+static const char *const demo_names[] = {
+	"operations.fill", "operations.fill", "operations.xor", "operations.hash",
+	"operations.move", "operations.cmp", "execution.result",
+};
+#define DEMO_OPS ((int)(sizeof(demo_names) / sizeof(demo_names[0])))
+
+static int build_demo(uint8_t value)
+{
+	struct box_params_operations_fill fill_a = {.offset = 0, .length = DEMO_LEN, .value = value};
+	struct box_params_operations_fill fill_b = {.offset = 0, .length = DEMO_LEN, .value = 0x0f};
+	struct box_params_operations_xor x = {.length = DEMO_LEN};
+	struct box_params_operations_hash h = {.seed = 0};
+	struct box_params_operations_move mv = {.src_offset = 0, .dst_offset = 0, .length = 0};
+	struct box_params_operations_cmp cmp = {.length = DEMO_LEN};
+	struct box_params_execution_result done = {.code = DEMO_CODE};
+	box_mb_begin(&mb, manifest, sizeof(manifest));
+	return add_op(BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, CRATE_A, &fill_a, sizeof(fill_a)) |
+	       add_op(BOX_OP_OPERATIONS_FILL, BOX_NO_CRATE, CRATE_B, &fill_b, sizeof(fill_b)) |
+	       add_op(BOX_OP_OPERATIONS_XOR, CRATE_A, CRATE_B, &x, sizeof(x)) |
+	       add_op(BOX_OP_OPERATIONS_HASH, CRATE_B, CRATE_H, &h, sizeof(h)) |
+	       add_op(BOX_OP_OPERATIONS_MOVE, CRATE_B, CRATE_K, &mv, sizeof(mv)) |
+	       add_op(BOX_OP_OPERATIONS_CMP, CRATE_B, CRATE_K, &cmp, sizeof(cmp)) |
+	       add_op(BOX_OP_EXECUTION_RESULT, BOX_NO_CRATE, BOX_NO_CRATE, &done, sizeof(done));
+}
+
+/* Run the demo Manifest, print it, and check it: 0 when it is all right. */
+static int demo(uint8_t value)
+{
+	static struct box_crate dc[DEMO_CRATES];
+	struct box_result res;
+	memset(buf_a, 0, sizeof(buf_a));
+	memset(buf_b, 0, sizeof(buf_b));
+	memset(buf_k, 0, sizeof(buf_k));
+	buf_h = 0;
+	dc[CRATE_A] = (struct box_crate){.addr = (uint64_t)buf_a, .capacity = DEMO_LEN, .dir = BOX_CRATE_INOUT};
+	dc[CRATE_B] = (struct box_crate){.addr = (uint64_t)buf_b, .capacity = DEMO_LEN, .dir = BOX_CRATE_INOUT};
+	dc[CRATE_H] = (struct box_crate){.addr = (uint64_t)&buf_h, .capacity = 8, .dir = BOX_CRATE_OUT};
+	dc[CRATE_K] = (struct box_crate){.addr = (uint64_t)buf_k, .capacity = DEMO_LEN, .dir = BOX_CRATE_INOUT};
+
+	int built = build_demo(value);
+	printf("one Pocket, %d ops, %u-byte Manifest, fill byte 0x%02x\n", DEMO_OPS, mb.len, value);
+	if (submit(built, dc, DEMO_CRATES, &res) != 0) {
+		printf("the Pocket got no Result\n");
+		return 1;
+	}
+	for (int i = 0; i < DEMO_OPS; i++)
+		printf("  op %d %-18s status %d (%s)\n", i, demo_names[i], res.op_status[i],
+		       box_status_name(res.op_status[i]));
+	printf("Result: status %d (%s), ops run %u, failed op %d, bytes out %llu, value 0x%llx\n",
+	       res.status, box_status_name(res.status), res.ops_run,
+	       res.failed_op == 0xFFFF ? -1 : (int)res.failed_op, (unsigned long long)res.bytes_out,
+	       (unsigned long long)res.value);
+
+	/* the same, computed here */
+	uint8_t want_b = value ^ 0x0f;
+	uint8_t expect_b[DEMO_LEN];
+	memset(expect_b, want_b, sizeof(expect_b));
+	uint64_t want_hash = XXH3_64bits_withSeed(expect_b, sizeof(expect_b), 0);
+	uint64_t cmp_offset;
+	memcpy(&cmp_offset, buf_k, 8);
+	printf("hash 0x%016llx (here 0x%016llx), cmp offset %llu (here %u)\n",
+	       (unsigned long long)buf_h, (unsigned long long)want_hash,
+	       (unsigned long long)cmp_offset, DEMO_LEN);
+	int bad = res.status != BOX_OK || res.ops_run != DEMO_OPS || res.value != DEMO_CODE ||
+		  memcmp(buf_b, expect_b, DEMO_LEN) != 0 || buf_h != want_hash ||
+		  cmp_offset != DEMO_LEN;
+	for (int i = 0; i < DEMO_OPS; i++)
+		bad |= res.op_status[i] != BOX_OK;
+	printf("%s\n", bad ? "FAIL: the Result is not what the ops should give" :
+				      "every op OK, the Result matches what was computed here");
+	return bad;
+}
+
+static void usage(void)
+{
+	printf("usage: chain [--help] [BYTE]\n");
+	printf("send one multi-op Manifest (fill, xor, hash, move, cmp, result) and show each op's status\n");
+	printf("BYTE (0-255, decimal or 0x hex) is the first fill's value; default 0x5a\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t value = 0x5a;
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage();
+		return 0;
+	}
+	if (argc > 2) {
+		printf("too many arguments (try chain --help)\n");
+		return 2;
+	}
+	if (argc == 2) {
+		char *end;
+		value = strtoul(argv[1], &end, 0);
+		if (end == argv[1] || *end || value > 255) {
+			printf("BYTE must be 0-255, not '%s'\n", argv[1]);
+			return 2;
+		}
+	}
+	if (box_rings_init() != BOX_OK) {
+		printf("cannot attach the rings\n");
+		return 1;
+	}
+	if (demo((uint8_t)value) != 0)
+		return 1;
+	int failed = self_checks();
+	if (failed)
+		printf("self-check %d failed\n", failed);
+	else
+		printf("self-checks held (fed hash, data-dependent hash, unknown op, bad Crates)\n");
+	return failed ? 10 + failed : 0;
 }

@@ -102,6 +102,11 @@ void guide_init(void)
 		 registry.handled, registry.max_probe);
 }
 
+const struct registry *guide_registry(void)
+{
+	return &registry;
+}
+
 bool guide_attach(struct cabin *c)
 {
 	bool ok = false;

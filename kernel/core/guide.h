@@ -6,11 +6,14 @@
 #include <stdint.h>
 
 struct cabin;
+struct registry;
 
 #define GUIDE_MAX_CABINS 1024
 
 /* Build the OpRegistry from the Decks; a bad table stops the boot. */
 void guide_init(void);
+/* The OpRegistry guide_init built (read-only; system.op.list lists it). */
+const struct registry *guide_registry(void);
 /* Give a new Cabin a doorbell slot; false when all are taken. */
 bool guide_attach(struct cabin *c);
 void guide_detach(struct cabin *c);

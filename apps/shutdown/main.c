@@ -1,0 +1,28 @@
+/*
+ * shutdown: power the machine off with hardware.system.shutdown (ACPI S5).
+ * Needs auth SYSTEM (its about file asks the shell for it); the op never
+ * returns when it works, so any answer is an error and exits 1.
+ */
+#include <stdint.h>
+
+#include "boxlib/calls.h"
+#include "boxlib/stdio.h"
+#include "boxlib/string.h"
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: shutdown [--help]\n");
+		printf("power the machine off (ACPI S5); needs auth SYSTEM\n");
+		return 0;
+	}
+	if (argc > 1) {
+		printf("unexpected argument '%s' (try shutdown --help)\n", argv[1]);
+		return 2;
+	}
+	printf("powering off\n");
+	box_console_flush();
+	int32_t st = box_hardware_system_shutdown(NULL);
+	printf("the machine did not power off: %s\n", box_status_name(st));
+	return 1;
+}
