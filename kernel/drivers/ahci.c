@@ -91,7 +91,8 @@
 
 /* Timeouts in microseconds */
 #define T_ENGINE_US 500000u     /* PxCMD.CR / FR to clear */
-#define T_LINK_US 50000u        /* links to come up after the HBA reset */
+#define T_LINK_US 50000u        /* links to come up after the HBA reset, at most */
+#define T_LINK_MIN_US 2000u     /* ... and at least (a drive signals within this) */
 #define T_BSY_US 2000000u       /* device busy after link-up */
 #define T_HBA_RESET_US 1000000u
 #define T_IO_US 5000000u        /* a read or write */
@@ -473,17 +474,28 @@ static void setup_controller(struct pci_dev *d, unsigned controller)
 	log_info("ahci: controller %u at %02x:%02x.%u: AHCI %x.%x, %u ports (mask %#x), %u slots%s",
 		 controller, d->bus, d->dev, d->fn, vs >> 16, (vs >> 8) & 0xFF, nports, implemented,
 		 ((cap >> 8) & 0x1F) + 1, cap & (1u << 31) ? ", 64-bit" : "");
-	/* after the reset the links retrain: wait (once, for all ports) */
-	uint64_t end = timer_us_since_boot() + T_LINK_US;
+	/*
+	 * After the reset the links retrain: wait (once, for all ports) until
+	 * every port has settled, up (DET 3) or empty (DET 0), with nothing
+	 * still in DET 1 (device seen, link training), and at least
+	 * T_LINK_MIN_US so a drive has time to signal its presence; at most
+	 * T_LINK_US.  Waiting the whole 50 ms for the empty ports of q35's
+	 * six was most of the kernel's boot time.
+	 */
+	uint64_t start = timer_us_since_boot(), end = start + T_LINK_US;
 	for (;;) {
-		bool all_up = true;
-		for (unsigned i = 0; i < MAX_PORTS; i++)
-			if ((implemented & (1u << i)) &&
-			    (rd(abar + 0x100 + 0x80 * i, PX_SSTS) & 0xF) != 3)
-				all_up = false;
-		if (all_up || timer_us_since_boot() > end)
+		bool settled = true;
+		for (unsigned i = 0; i < MAX_PORTS; i++) {
+			if (!(implemented & (1u << i)))
+				continue; /* not mapped beyond the implemented ports */
+			uint32_t det = rd(abar + 0x100 + 0x80 * i, PX_SSTS) & 0xF;
+			if (det != 3 && det != 0)
+				settled = false;
+		}
+		uint64_t now = timer_us_since_boot();
+		if ((settled && now >= start + T_LINK_MIN_US) || now > end)
 			break;
-		timer_delay_us(1000);
+		timer_delay_us(200);
 	}
 	for (unsigned i = 0; i < MAX_PORTS; i++)
 		if (implemented & (1u << i))

@@ -53,6 +53,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu *c)
 	notify_init_cpu();
 	log_info("cpu%u: online as %s (APIC id %u)", c->id, cpu_role_name(c->role), c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+	lapic_send_ipi(cpus[0].apic_id, VEC_WAKE); /* the bootstrap CPU sleeps until we are up */
 	while (!__atomic_load_n(&smp_boot_done, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	write_cr3(read_cr3()); /* forget the trampoline's identity mapping */
@@ -99,8 +100,14 @@ static bool start_one(struct cpu *c, uint8_t *copy, uint64_t tramp_phys)
 	for (int attempt = 0; attempt < 2 && !c->online; attempt++) {
 		lapic_send_startup(c->apic_id, (uint8_t)(tramp_phys >> 12));
 		uint64_t deadline = rdtsc() + timer_tsc_hz() / 2;
-		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && rdtsc() < deadline)
-			cpu_relax();
+		/* halt, not spin: the AP's wake-up IPI (or a tick) ends the nap, and a
+		 * halted vCPU hands the host (or QEMU's round robin) to the AP at once */
+		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && rdtsc() < deadline) {
+			irq_disable();
+			if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+				irq_enable_and_halt();
+			irq_enable();
+		}
 	}
 	if (!c->online) {
 		log_warn("smp: cpu%u (APIC id %u) did not start; continuing without it", c->id,
@@ -111,9 +118,15 @@ static bool start_one(struct cpu *c, uint8_t *copy, uint64_t tramp_phys)
 	return true;
 }
 
+static void ap_is_up(struct trap_frame *f)
+{
+	(void)f; /* the interrupt itself ended the bootstrap CPU's hlt */
+}
+
 unsigned smp_start_aps(const struct bootinfo *bi)
 {
 	irq_register(VEC_TEST_IPI, test_ipi);
+	irq_register(VEC_WAKE, ap_is_up);
 	uint32_t me = lapic_id();
 	bool can_start = bi->trampoline && bi->trampoline < 0x100000 &&
 			 bi->trampoline_size >= (uint64_t)(trampoline_end - trampoline_start) &&
