@@ -139,6 +139,7 @@ static const struct deck_op ops[] = {
 	{BOX_OP_SYSTEM_LISTEN_REMOVE, sys_listen_remove},
 	{BOX_OP_SYSTEM_NOTIFY_SEND, sys_notify_send},
 	{BOX_OP_SYSTEM_TRACE_READ, trace_read},
+	{BOX_OP_SYSTEM_BENCH_PINGPONG, sys_bench_pingpong},
 };
 
 const struct deck system_deck = {

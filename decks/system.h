@@ -39,6 +39,7 @@ int32_t sys_tag_remove(struct op_call *call);
 int32_t sys_ctx_use(struct op_call *call);
 int32_t sys_ctx_clear(struct op_call *call);
 int32_t sys_ctx_get(struct op_call *call);
+int32_t sys_bench_pingpong(struct op_call *call); /* system_bench.c */
 
 /* The Deck's state (decks/system.c). */
 struct tags *sys_tags(void);

@@ -1,0 +1,68 @@
+/*
+ * system_bench.c: system.bench.pingpong, the K-Core's half of a raw
+ * cache-line ping-pong (the `cacheline.rtt` row of apps/bench).
+ *
+ * The handler runs on the K-Core inside a Guide pass, in the caller's
+ * address space, so the output Crate is a plain pointer to the caller's
+ * memory.  The u64 at its start is the shared word: the caller (spinning in
+ * ring 3 on its App-Core) makes it odd, the handler sees that and writes it
+ * + 1 (even), `rounds` times.  Nothing else happens between the two sides,
+ * so one round is the cost of moving one cache line from one core to the
+ * other and back: the floor under any cross-core message.
+ *
+ * The Guide is busy for as long as the handler spins, so the whole op is
+ * bounded by PINGPONG_LIMIT_MS of TSC time: a caller that stops playing
+ * gets BOX_ERR_TIMEOUT, with value = the rounds that were completed.  With
+ * one CPU the Guide runs inside the caller's own doorbell, so the caller
+ * could never answer: BOX_ERR_BUSY at once.
+ *
+ * Decode: rounds 1..PINGPONG_MAX_ROUNDS (else BOX_ERR_INVALID); an output
+ * Crate of at least 8 bytes (missing: INVALID, smaller: BOUNDS) whose
+ * address is 8-aligned (else INVALID), so the word is one atomic access and
+ * never straddles two cache lines.  The output's size is set to 8 when the
+ * op ran; value = rounds completed.
+ */
+#include <stdint.h>
+
+#include "decks/system.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
+
+#define PINGPONG_MAX_ROUNDS 1000000u
+#define PINGPONG_LIMIT_MS 1000u
+
+int32_t sys_bench_pingpong(struct op_call *call)
+{
+	OP_PARAMS(box_params_system_bench_pingpong, p);
+	if (p->rounds == 0 || p->rounds > PINGPONG_MAX_ROUNDS)
+		return BOX_ERR_INVALID;
+	int32_t st = sys_check_out(call->out, sizeof(uint64_t));
+	if (st != BOX_OK)
+		return st;
+	if ((uintptr_t)call->out->data % sizeof(uint64_t) != 0)
+		return BOX_ERR_INVALID;
+	if (cpu_count < 2)
+		return BOX_ERR_BUSY;
+
+	uint64_t *word = (uint64_t *)call->out->data;
+	uint64_t deadline = rdtsc() + timer_tsc_hz() / 1000 * PINGPONG_LIMIT_MS;
+	uint64_t done = 0;
+	st = BOX_OK;
+	while (done < p->rounds) {
+		uint64_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+		if (v & 1) {
+			__atomic_store_n(word, v + 1, __ATOMIC_RELEASE);
+			done++;
+			continue;
+		}
+		if (rdtsc() > deadline) {
+			st = BOX_ERR_TIMEOUT;
+			break;
+		}
+		cpu_relax();
+	}
+	call->out->size = sizeof(uint64_t);
+	call->value = done;
+	return st;
+}
