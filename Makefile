@@ -35,6 +35,7 @@ include tests/host/host.mk
 include tests/fuzz/fuzz.mk
 include tools/opgen.mk
 include apps/apps.mk
+include tools/bench.mk
 
 IMAGE := $(BUILD)/boxos.img
 

@@ -10,7 +10,7 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify bench chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest nop \
+APPS := badnotify bench benchcsv chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest nop \
         regcheck schedtest sysprobe systest tracetest waittest
 
 APP_CC     ?= gcc

@@ -5,8 +5,8 @@
                            [--modes tcg,icount] [--cores 4] [--mem 2G] [--repeat N]
 
 For each mode it boots the image with tools/qemu.py's Boot, command line
-`run=bench:utility after=poweroff` (or --app NAME, e.g. benchcsv for the
-CSV), and writes OUT/MODE.txt: the QEMU command, the host, the kernel's
+`run=bench:utility,benchcsv:utility after=poweroff` (--apps: the table,
+then the same as CSV from a second run), and writes OUT/MODE.txt: the QEMU command, the host, the kernel's
 boot report (its `boot: kernel N ms (entry to ready)` line) and everything
 bench printed, without the kernel's timestamps; the whole serial log goes
 to OUT/MODE.log.
@@ -53,9 +53,9 @@ def host_description():
                                         platform.release())
 
 
-def run_once(image, mode, cores, mem, app, timeout, log_path):
+def run_once(image, mode, cores, mem, apps, timeout, log_path):
     cfg = MODES[mode]
-    cmdline = "run=%s:utility after=poweroff" % app
+    cmdline = "run=%s after=poweroff" % ",".join(a + ":utility" for a in apps)
     with Boot(image, cores=cores, mem=mem, cmdline=cmdline, extra=cfg["extra"],
               accel=cfg["accel"], timeout=timeout, log_path=log_path,
               name="bench-%s" % mode) as b:
@@ -65,7 +65,7 @@ def run_once(image, mode, cores, mem, app, timeout, log_path):
     return status, lines, command
 
 
-def summarize(lines, app):
+def summarize(lines, apps):
     """(kernel lines worth keeping, bench lines without timestamps, first bench line's time)."""
     kernel, bench, first = [], [], None
     for line in lines:
@@ -73,11 +73,11 @@ def summarize(lines, app):
         body = line[m.end():] if m else line
         if body.startswith("boot: ") or body.startswith("timer: TSC"):
             kernel.append(line)
-        elif body.startswith("bench: ") or body.startswith(app + ": "):
+        elif any(body.startswith(a + ": ") for a in ["bench"] + apps):
             if first is None and m:
                 first = float(line[1:line.index("]")])
             bench.append(body)
-        elif re.match(r"cabin \d+ \((bench|%s)\) (exited|killed)" % re.escape(app), body):
+        elif re.match(r"cabin \d+ \((%s)\) (exited|killed)" % "|".join(map(re.escape, apps)), body):
             bench.append(body)
     return kernel, bench, first
 
@@ -89,10 +89,12 @@ def main(argv=None):
     ap.add_argument("--modes", default="tcg,icount")
     ap.add_argument("--cores", type=int, default=4)
     ap.add_argument("--mem", default="2G")
-    ap.add_argument("--app", default="bench", help="bench (table) or benchcsv (CSV)")
+    ap.add_argument("--apps", default="bench,benchcsv",
+                    help="programs run one after another: bench (table), benchcsv (CSV)")
     ap.add_argument("--repeat", type=int, default=1, help="boots per icount run, compared")
     ap.add_argument("--timeout", type=int, default=900)
     args = ap.parse_args(argv)
+    apps = [a.strip() for a in args.apps.split(",") if a.strip()]
 
     os.makedirs(args.out, exist_ok=True)
     failed = False
@@ -110,12 +112,12 @@ def main(argv=None):
                                                                         args.cores, args.mem))
             try:
                 status, lines, command = run_once(args.image, mode, args.cores, args.mem,
-                                                  args.app, args.timeout, log_path)
+                                                  apps, args.timeout, log_path)
             except (BootError, QemuError) as e:
                 print("bench.py: %s: %s" % (mode, e), file=sys.stderr)
                 failed = True
                 break
-            kernel, bench, first = summarize(lines, args.app)
+            kernel, bench, first = summarize(lines, apps)
             outputs.append(bench)
             text = ["# bench, mode %s (%s), %s" % (mode, "run %d of %d" % (i + 1, runs),
                                                    datetime.datetime.utcnow().strftime(
@@ -132,10 +134,12 @@ def main(argv=None):
             with open(path, "w") as f:
                 f.write("\n".join(text) + "\n")
             print("bench.py: wrote %s" % path)
-            if not any(re.match(r"cabin \d+ \((bench|%s)\) exited with status 0" %
-                                re.escape(args.app), l) for l in bench):
-                print("bench.py: %s: bench did not exit with status 0" % mode, file=sys.stderr)
-                failed = True
+            for a in apps:
+                if not any(re.match(r"cabin \d+ \(%s\) exited with status 0" % re.escape(a), l)
+                           for l in bench):
+                    print("bench.py: %s: %s did not exit with status 0" % (mode, a),
+                          file=sys.stderr)
+                    failed = True
         if len(outputs) > 1:
             diff = list(difflib.unified_diff(outputs[0], outputs[-1], "run 1", "run %d" % runs,
                                              lineterm=""))

@@ -103,6 +103,10 @@ void bench_rdtsc(struct row *r)
 	}
 }
 
+/* As in decks/system_bench.c: pause after 1, 2, 4, ... tight spins (a pause
+ * on every spin lets multi-threaded QEMU starve other vCPUs of its lock). */
+#define BACKOFF_MAX 65536u
+
 /* The shared word, alone on its cache line. */
 static volatile uint64_t line[8] __attribute__((aligned(64)));
 
@@ -129,8 +133,14 @@ void bench_cacheline(struct row *r)
 		uint64_t want = 2ull * k + 2, start = 0;
 		uint64_t t0 = tsc_begin();
 		__atomic_store_n(&line[0], want - 1, __ATOMIC_RELEASE);
-		for (uint32_t n = 1; __atomic_load_n(&line[0], __ATOMIC_ACQUIRE) != want; n++) {
-			if ((n & 1023) == 0) {
+		uint32_t spins = 0, budget = 1;
+		for (uint32_t n = 1; __atomic_load_n(&line[0], __ATOMIC_ACQUIRE) != want;) {
+			if (++spins < budget)
+				continue;
+			spins = 0;
+			if (budget < BACKOFF_MAX)
+				budget *= 2;
+			if ((n++ & 63) == 0) {
 				if (ring_count(results) != 0) {
 					ended = 1; /* the K-Core gave up (or refused) */
 					break;
@@ -158,8 +168,9 @@ void bench_cacheline(struct row *r)
 	if (res.status == BOX_ERR_BUSY)
 		row_fail(r, ROW_NA, "one CPU: the K-Core is this core (%s)", box_status_name(res.status));
 	else if (res.status != BOX_OK || res.value != rounds || timed_out)
-		row_fail(r, ROW_FAILED, "%s after %llu of %u rounds%s", box_status_name(res.status),
-			 (unsigned long long)res.value, rounds, timed_out ? ", client timed out" : "");
+		row_fail(r, ROW_FAILED, "%s after %llu of %u rounds; client at round %u, word %llu%s",
+			 box_status_name(res.status), (unsigned long long)res.value, rounds, k,
+			 (unsigned long long)line[0], timed_out ? ", client timed out" : "");
 }
 
 void bench_syscall(struct row *r)

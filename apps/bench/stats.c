@@ -30,6 +30,8 @@ int row_alloc(struct row *r, const char *name, uint32_t iters)
 		row_fail(r, ROW_FAILED, "no memory for %u samples", iters);
 		return -1;
 	}
+	/* touch every page now: a first touch during a row would time a page fault */
+	memset(r->samples, 0, (size_t)iters * sizeof(uint64_t));
 	return 0;
 }
 
