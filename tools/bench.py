@@ -127,7 +127,7 @@ def main(argv=None):
                     "# QEMU exit status: %s" % status]
             text += ["# kernel: " + l for l in kernel]
             if first is not None:
-                text.append("# kernel entry to bench's first line: %.3f ms (guest time)" %
+                text.append("# kernel entry to the first Cabin line (bench starting): %.3f ms (guest time)" %
                             (first * 1000))
             text += bench
             path = os.path.join(args.out, mode + ".txt")

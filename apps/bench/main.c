@@ -114,6 +114,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bench_cfg.cpus = cpu_count();
+	/* printed before any work, so its log time is "kernel entry to a Cabin's first line" */
+	if (!csv)
+		printf("measuring %d rows on %u CPUs\n", R_COUNT, bench_cfg.cpus);
 
 	struct row rows[R_COUNT];
 	for (int i = 0; i < R_COUNT; i++) {
