@@ -20,6 +20,12 @@
 #include "boxlib/string.h"
 
 #define WAIT_SECONDS 5
+/* The ping-pong's waits pause after 1, 2, 4, ... tight spins, as in
+ * decks/system_bench.c: under multi-threaded QEMU a pause on every spin
+ * starves the other vCPUs of QEMU's global lock for as long as the other
+ * side spins too.  spin_result() pauses on every spin: the K-Core does not
+ * spin meanwhile, and a back-off there was seen to triple pocket.rtt. */
+#define BACKOFF_MAX 65536u
 
 static uint64_t limit_cycles(void)
 {
@@ -102,10 +108,6 @@ void bench_rdtsc(struct row *r)
 			row_add(r, t0, t1, 1);
 	}
 }
-
-/* As in decks/system_bench.c: pause after 1, 2, 4, ... tight spins (a pause
- * on every spin lets multi-threaded QEMU starve other vCPUs of its lock). */
-#define BACKOFF_MAX 65536u
 
 /* The shared word, alone on its cache line. */
 static volatile uint64_t line[8] __attribute__((aligned(64)));
