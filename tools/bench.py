@@ -21,6 +21,7 @@ Modes:
 """
 
 import argparse
+import functools
 import datetime
 import difflib
 import os
@@ -35,6 +36,8 @@ MODES = {
     "tcg": {"accel": "tcg,thread=multi", "extra": []},
     "icount": {"accel": "tcg,thread=single", "extra": ["-icount", "shift=0,sleep=off"]},
 }
+
+print = functools.partial(print, flush=True)  # progress shows at once, even in a pipe
 
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s*")
 
