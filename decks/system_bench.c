@@ -12,7 +12,8 @@
  *
  * The Guide is busy for as long as the handler spins, so the whole op is
  * bounded by PINGPONG_LIMIT_MS of TSC time: a caller that stops playing
- * gets BOX_ERR_TIMEOUT, with value = the rounds that were completed.  With
+ * gets BOX_ERR_TIMEOUT (the kernel logs how many rounds were done; the
+ * Result's value is 0, as for any failed op).  With
  * one CPU the Guide runs inside the caller's own doorbell, so the caller
  * could never answer: BOX_ERR_BUSY at once.
  *
@@ -21,10 +22,12 @@
  * single-threaded TCG the first pause hands the host thread to the other
  * vCPU at once, so a round stays a few dozen instructions.  Under
  * multi-threaded TCG every pause makes the vCPU thread drop and retake
- * QEMU's global lock, and a vCPU pausing in a tight loop starves the other
- * vCPUs of it (seen: the caller's App-Core stuck for the whole second in an
- * interrupt, whose EOI needs that lock); the back-off keeps a long wait from
- * doing that.
+ * QEMU's global lock.  With a pause on every spin, the caller was seen to
+ * stop between two rounds until this handler gave up after its second;
+ * the likely cause (inferred, not traced) is that the two pausing vCPUs
+ * starve the others of that lock, which the caller's interrupt handling
+ * (the EOI is an MMIO write) needs.  With the back-off a long wait takes
+ * the lock rarely, and the stall was not seen again.
  *
  * Decode: rounds 1..PINGPONG_MAX_ROUNDS (else BOX_ERR_INVALID); an output
  * Crate of at least 8 bytes (missing: INVALID, smaller: BOUNDS) whose

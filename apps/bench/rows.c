@@ -170,9 +170,9 @@ void bench_cacheline(struct row *r)
 	if (res.status == BOX_ERR_BUSY)
 		row_fail(r, ROW_NA, "one CPU: the K-Core is this core (%s)", box_status_name(res.status));
 	else if (res.status != BOX_OK || res.value != rounds || timed_out)
-		row_fail(r, ROW_FAILED, "%s after %llu of %u rounds; client at round %u, word %llu%s",
-			 box_status_name(res.status), (unsigned long long)res.value, rounds, k,
-			 (unsigned long long)line[0], timed_out ? ", client timed out" : "");
+		row_fail(r, ROW_FAILED, "%s; bench at round %u of %u, word %llu%s",
+			 box_status_name(res.status), k, rounds, (unsigned long long)line[0],
+			 timed_out ? ", bench timed out" : "");
 }
 
 void bench_syscall(struct row *r)
