@@ -36,6 +36,7 @@ include tests/fuzz/fuzz.mk
 include tools/tagfs.mk
 include tools/opgen.mk
 include apps/apps.mk
+include tools/bench.mk
 
 IMAGE := $(BUILD)/boxos.img
 

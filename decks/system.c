@@ -141,6 +141,7 @@ static const struct deck_op ops[] = {
 	{BOX_OP_SYSTEM_TRACE_READ, trace_read},
 	{BOX_OP_SYSTEM_OP_LIST, sys_op_list},
 	{BOX_OP_SYSTEM_MEM_INFO, sys_mem_info},
+	{BOX_OP_SYSTEM_BENCH_PINGPONG, sys_bench_pingpong},
 };
 
 const struct deck system_deck = {

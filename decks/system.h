@@ -41,6 +41,7 @@ int32_t sys_ctx_clear(struct op_call *call);
 int32_t sys_ctx_get(struct op_call *call);
 int32_t sys_op_list(struct op_call *call);   /* system_info.c */
 int32_t sys_mem_info(struct op_call *call);  /* system_info.c */
+int32_t sys_bench_pingpong(struct op_call *call); /* system_bench.c */
 
 /* The Deck's state (decks/system.c). */
 struct tags *sys_tags(void);
