@@ -74,7 +74,7 @@ static struct op_buf bufs[BOX_MAX_CRATES];
 void guide_init(void)
 {
 	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck,
-						   &system_deck};
+						   &system_deck, &storage_deck};
 	perftrace_init(rdtsc);
 	char err[160];
 	if (registry_init(&registry, decks, sizeof(decks) / sizeof(decks[0]), err, sizeof(err)) != 0)
