@@ -12,6 +12,8 @@
 
 APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest \
         regcheck schedtest sysprobe systest tracetest waittest
+# The storage apps (docs/storage.md) and their test driver.
+APPS += files create show tag untag name rm snap fsck braid df storscript
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

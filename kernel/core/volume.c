@@ -30,9 +30,8 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "tagfs/format.h"
 
-#define SB_MAGIC_OFFSET 16
-static const uint8_t sb_magic[8] = {'B', 'o', 'x', 'T', 'a', 'g', 'F', 'S'};
 
 struct candidate {
 	enum volume_kind kind;
@@ -89,7 +88,10 @@ static void add_candidate(enum volume_kind kind, unsigned disk, const struct par
 
 static bool has_sb_magic(const uint8_t *block)
 {
-	return memcmp(block + SB_MAGIC_OFFSET, sb_magic, sizeof(sb_magic)) == 0;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | block[SB_MAGIC + i];
+	return v == TFS_SB_MAGIC;
 }
 
 /* The GPT in block 0 (header at byte 512), entries read block by block. */
