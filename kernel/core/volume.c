@@ -14,6 +14,9 @@
  * alone), then the first whole disk, then the first partition.  So a data
  * disk attached on purpose wins over the TagFS partition of the boot image.
  *
+ * With the `disktest` word on the command line nothing is scanned or
+ * mounted (disktest writes every disk and times its transfers).
+ *
  * Nothing here stops the boot: an unreadable disk is skipped, a Braid set
  * that cannot be assembled or a volume TagFS refuses is logged with the
  * library's reason, and the kernel goes on with no volume (the Storage Deck
@@ -227,6 +230,13 @@ void volume_init(const char *cmdline)
 	if (has_want && strcmp(want, "off") == 0) {
 		fmt_snprintf(vol.why, sizeof(vol.why), "storage=off");
 		log_info("storage: no volume (storage=off)");
+		return;
+	}
+	if (cmdline_has(cmdline, "disktest")) {
+		/* disktest writes every disk's last blocks and times transfers:
+		 * a mounted volume would race it, a slow scan would skew it */
+		fmt_snprintf(vol.why, sizeof(vol.why), "disktest owns the disks");
+		log_info("storage: no volume (disktest owns the disks)");
 		return;
 	}
 	bool readonly = has_want && strcmp(want, "ro") == 0;
