@@ -4,7 +4,7 @@
  *   snap create [NAME]      take one; prints its id
  *   snap list               id, time, file count, name
  *   snap files ID           the files in snapshot ID (id, size, name)
- *   snap show ID FILE       print FILE (name or #id) as it was in snapshot ID
+ *   snap show ID FILE       print FILE (its name in the snapshot, or #id) as it was then
  *   snap delete ID          (system level) free what only it held
  * Exit 0, or 1 with the error.
  */
@@ -24,6 +24,28 @@ static int parse_snap(const char *s, uint32_t *out)
 	}
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* FILE as named in the snapshot (it may be gone or renamed since), else an id. */
+static int32_t find_in_snap(uint32_t snap, const char *arg, uint64_t *id)
+{
+	if (arg[0] == '#')
+		return st_parse_u64(arg + 1, id) == 0 ? BOX_OK : BOX_ERR_INVALID;
+	uint64_t len = 0, count = 0;
+	int32_t st = box_storage_snap_files(snap, ids, sizeof(ids), &len, &count);
+	if (st != BOX_OK)
+		return st;
+	for (uint64_t i = 0; i < len / 8; i++) {
+		uint64_t il = 0;
+		st = box_storage_getinfo(ids[i], snap, info, sizeof(info) - 1, &il, NULL);
+		if (st != BOX_OK)
+			return st;
+		if (strcmp(((struct box_storage_info *)info)->name, arg) == 0) {
+			*id = ids[i];
+			return BOX_OK;
+		}
+	}
+	return st_parse_u64(arg, id) == 0 ? BOX_OK : BOX_ERR_NOENT;
 }
 
 int main(int argc, char **argv)
@@ -90,12 +112,10 @@ int main(int argc, char **argv)
 		if (parse_snap(argv[2], &snap) != 0)
 			return 1;
 		uint64_t id;
-		if (argv[3][0] == '#' || st_parse_u64(argv[3], &id) != 0) {
-			/* names are looked up live: the file keeps its id across snapshots */
-			st = st_resolve(argv[3], &id);
-			if (st != BOX_OK)
-				return st_fail(argv[3], st);
-		}
+		st = find_in_snap(snap, argv[3], &id);
+		if (st != BOX_OK)
+			return st_fail(argv[3], st);
+		char last = '\n';
 		for (uint64_t off = 0;;) {
 			uint64_t got = 0;
 			st = box_storage_read(id, off, snap, buf, sizeof(buf) - 1, NULL, &got);
@@ -108,9 +128,11 @@ int main(int argc, char **argv)
 				if (buf[i] != '\n' && (buf[i] < ' ' || buf[i] >= 0x7f))
 					buf[i] = '.';
 			printf("%s", (char *)buf);
+			last = (char)buf[got - 1];
 			off += got;
 		}
-		printf("\n");
+		if (last != '\n')
+			printf("\n");
 		return 0;
 	}
 	printf("%s\n", usage);

@@ -1,14 +1,19 @@
 /*
- * storscript: runs the commands in a file on the volume, one per line
- * (a test driver: the QEMU storage tests boot with run=storscript:system
- * and put the script on the disk image with mktagfs).
+ * storscript: runs the commands in a script file on the volume, one per
+ * line (a test driver: the QEMU storage tests boot with
+ * run=storscript:system and put the scripts on the disk with mktagfs).
  *
- *   storscript [FILE]        FILE: a name on the volume, default "script"
+ *   storscript [FILE]
  *
+ * Without FILE it runs the first of the files named script1, script2, ...
+ * that does not carry the tag `done`, and tags it `done` before running it
+ * (so each boot of a test runs the next script, even after a crash).
  * Each line is "APP ARG..." (words split on spaces; "double quotes" keep a
  * word together; lines starting with # are skipped).  The app is spawned
  * with those arguments at storscript's own level (system.proc.spawn) and
- * waited for; then "storscript: exit N: LINE" is printed.  At the end:
+ * waited for; then "storscript: exit N: LINE" is printed.  Two lines are
+ * built in: "use TAG..." sets the machine-wide use context
+ * (system.ctx.use) and "use -" clears it.  At the end:
  * "storscript: done N commands, M failed".  Exit = M (at most 100).
  */
 #include "../storage_app.h"
@@ -16,20 +21,69 @@
 
 static char script[16384];
 static char args[3968];
+static uint8_t info[4096];
+
+/* The first scriptN without the tag `done`; 0 when there is none. */
+static int next_script(char *name, size_t cap, uint64_t *id)
+{
+	for (int k = 1; k < 100; k++) {
+		snprintf(name, cap, "script%d", k);
+		if (box_storage_lookup(name, strlen(name), id) != BOX_OK)
+			return 0;
+		uint64_t len = 0;
+		if (box_storage_getinfo(*id, 0, info, sizeof(info) - 1, &len, NULL) != BOX_OK)
+			return 0;
+		info[len] = 0;
+		const char *tags = (const char *)info + sizeof(struct box_storage_info);
+		int done = 0;
+		for (const char *t = tags; *t;) {
+			size_t l = strcspn(t, " ");
+			done |= l == 4 && strncmp(t, "done", 4) == 0;
+			t += l + (t[l] == ' ');
+		}
+		if (!done)
+			return 1;
+	}
+	return 0;
+}
+
+static int32_t builtin_use(char *line)
+{
+	char *list = line + 3;
+	while (*list == ' ')
+		list++;
+	if (strcmp(list, "-") == 0)
+		return box_system_ctx_clear(NULL);
+	return box_system_ctx_use(list, strlen(list), NULL);
+}
 
 int main(int argc, char **argv)
 {
 	st_init();
-	if (st_help(argc, argv, "usage: storscript [FILE]  (run the commands in FILE on the volume)"))
+	if (st_help(argc, argv, "usage: storscript [FILE]  (run the commands in FILE, default the next scriptN)"))
 		return 0;
-	const char *file = argc > 1 ? argv[1] : "script";
+	char file[32];
 	uint64_t id, got = 0;
-	int32_t st = st_resolve(file, &id);
-	if (st == BOX_OK)
-		st = box_storage_read(id, 0, 0, script, sizeof(script) - 1, NULL, &got);
+	int32_t st;
+	if (argc > 1) {
+		snprintf(file, sizeof(file), "%s", argv[1]);
+		st = st_resolve(file, &id);
+		if (st != BOX_OK)
+			return st_fail(file, st);
+	} else {
+		if (!next_script(file, sizeof(file), &id)) {
+			printf("no script left to run\n");
+			return 0;
+		}
+		st = box_storage_tag_set(id, "done", 4, NULL);
+		if (st != BOX_OK)
+			return st_fail("tag done", st);
+	}
+	st = box_storage_read(id, 0, 0, script, sizeof(script) - 1, NULL, &got);
 	if (st != BOX_OK)
 		return st_fail(file, st);
 	script[got] = 0;
+	printf("running %s\n", file);
 	unsigned done = 0, failed = 0;
 	char *p = script;
 	while (*p) {
@@ -40,6 +94,13 @@ int main(int argc, char **argv)
 			*p++ = 0;
 		if (line[0] == '#' || line[0] == 0)
 			continue;
+		if (strncmp(line, "use ", 4) == 0) {
+			st = builtin_use(line);
+			done++;
+			failed += st != BOX_OK;
+			printf("exit %d: %s\n", st == BOX_OK ? 0 : 1, line);
+			continue;
+		}
 		size_t n = 0;
 		uint32_t count = 0;
 		for (char *q = line; *q;) {
@@ -66,19 +127,19 @@ int main(int argc, char **argv)
 		int64_t status = -1;
 		st = box_system_proc_spawn(0, BOX_SPAWN_AUTH_SAME, args, n, NULL, 0, NULL, &child);
 		if (st == BOX_OK) {
-			uint64_t v = 0, len = 0;
-			st = box_system_proc_wait(child, 280000000000ull, &status, sizeof(status), &len, &v);
+			uint64_t len = 0;
+			st = box_system_proc_wait(child, 280000000000ull, &status, sizeof(status), &len, NULL);
 		}
 		done++;
 		if (st != BOX_OK) {
 			failed++;
-			printf("storscript: %s: %s\n", box_status_name(st), line);
+			printf("%s: %s\n", box_status_name(st), line);
 			continue;
 		}
 		if (status != 0)
 			failed++;
-		printf("storscript: exit %ld: %s\n", (long)status, line);
+		printf("exit %ld: %s\n", (long)status, line);
 	}
-	printf("storscript: done %u commands, %u failed\n", done, failed);
+	printf("done %u commands, %u failed\n", done, failed);
 	return failed > 100 ? 100 : (int)failed;
 }
