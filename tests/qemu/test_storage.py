@@ -26,14 +26,16 @@ one wrote.
 """
 
 import os
+import random
 import re
 import subprocess
 import tempfile
+import time
 
 from harness import check, forbid, kernel_re
 
 BLOCK = 4096
-MOUNTED = re.compile(r"storage: mounted (\S+)(?: read-only)?: (\d+) files")
+MOUNTED = re.compile(r"storage: mounted (.+?)(?: read-only)?: (\d+) files")
 DONE = re.compile(r"storscript: done (\d+) commands, (\d+) failed")
 STEP = re.compile(r"storscript: exit (-?\d+): (.*)$")
 
@@ -262,6 +264,7 @@ def test_storage_crash(ctx):
                      cmdline="run=storscript:system after=poweroff", disks=[(img, "virtio")], timeout=300)
         with b:
             b.wait_for(r"create: created \d+ loop-25$")
+            time.sleep(random.uniform(0, 0.05))  # land anywhere in the next create
             b.kill()
         acked = set(int(m.group(1)) for m in
                     (re.search(r"create: created \d+ loop-(\d+)$", l) for l in b.snapshot()) if m)
