@@ -11,7 +11,9 @@ one wrote.
   storage_cores_1 / storage_cores_4  a virtio data disk (it wins over the
         boot image's own TagFS partition): create, tag, untag, query with
         and without negation, show, rename, the use context scoping files
-        and create, a snapshot, delete, show as of the snapshot, df, fsck;
+        and create, the storage scope, a snapshot, delete, show as of the
+        snapshot, snap delete refused at APP level, a raw block read
+        (storage.dev.read) matching the host's image, df, fsck;
         then a second boot of the same disk finds everything again
   storage_crash   a write loop killed mid-way (QEMU killed); the next boot:
         fsck clean, every acknowledged file reads back intact, nothing
@@ -25,6 +27,7 @@ one wrote.
         there is no volume
 """
 
+import ctypes
 import os
 import random
 import re
@@ -38,6 +41,15 @@ BLOCK = 4096
 MOUNTED = re.compile(r"storage: mounted (.+?)(?: read-only)?: (\d+) files")
 DONE = re.compile(r"storscript: done (\d+) commands, (\d+) failed")
 STEP = re.compile(r"storscript: exit (-?\d+): (.*)$")
+
+
+def xxh3(data):
+    """XXH3-64, seed 0, from the distribution's libxxhash (as test_disks.py does)."""
+    lib = ctypes.CDLL("libxxhash.so.0")
+    f = lib.XXH3_64bits
+    f.restype = ctypes.c_uint64
+    f.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    return f(data, len(data))
 
 
 def tool(ctx, name):
@@ -162,11 +174,16 @@ use kernel
 files
 create delta scoped content
 use -
+scope notes
+files
+scope -
 snap create before
 rm alpha
 files kernel
 snap show 1 alpha
+@app snap delete 1
 snap list
+devread 0 0
 df
 fsck
 """
@@ -192,18 +209,20 @@ def storage_main(ctx, cores):
         mkvol(ctx, img, "16M", ["%s:sample=hello" % hello] + write_scripts(d, [SCRIPT1, SCRIPT2]))
         b, lines = boot_scripts(ctx, "storage-%d-a" % cores, [(img, "virtio")], cores=cores)
         check(mounted(b, lines) == "vblk0", "the data disk should win over the boot partition", b)
-        check_steps(b, lines)
+        check_steps(b, lines, want_failed=("@app snap delete 1",))
         created = dict((m.group(2), int(m.group(1))) for m in
                        (re.match(r"created (\d+) (\S+)", t) for t in app_lines(lines, "create")) if m)
         check(set(created) == {"alpha", "beta", "gamma", "delta"}, "created: %s" % created, b)
         runs = split_by_command(lines, "files")
-        check(len(runs) == 5, "files ran %d times" % len(runs), b)
-        kernel, kernel_nodraft, reviewed, scoped, after_rm = [files_listed(r) for r in runs]
+        check(len(runs) == 6, "files ran %d times" % len(runs), b)
+        kernel, kernel_nodraft, reviewed, scoped, notes, after_rm = [files_listed(r) for r in runs]
         check(set(kernel) == {"alpha", "beta"}, "files kernel: %s" % kernel, b)
         check(set(kernel_nodraft) == {"alpha"}, "files kernel -draft: %s" % kernel_nodraft, b)
         check(set(reviewed) == {"beta"} and "draft" not in reviewed["beta"] and
               "reviewed" in reviewed["beta"], "files reviewed -draft: %s" % reviewed, b)
         check(set(scoped) == {"alpha", "beta2"}, "files under `use kernel`: %s" % scoped, b)
+        check(set(notes) == {"alpha"} and "scope: notes" in runs[4],
+              "files under storage scope notes: %s" % runs[4], b)
         check(set(after_rm) == {"beta2", "delta"}, "files kernel after rm: %s" % after_rm, b)
         check("kernel" in after_rm["delta"], "delta should carry the scope's tag", b)
         shows = split_by_command(lines, "show")
@@ -216,6 +235,11 @@ def storage_main(ctx, cores):
         check(snaps[0] and snaps[0][0].startswith("snapshot 1 before"), "snap create: %s" % snaps[0], b)
         check(snaps[1] == ["first line of alpha"], "snap show 1 alpha: %s" % snaps[1], b)
         check(any(re.match(r"\s*1\s+\d+\s+\d+ files before", t) for t in snaps[2]), "snap list: %s" % snaps[2], b)
+        check(any("snap delete: ERR_PERM" in t for t in app_lines(lines, "snap")),
+              "snap delete at APP level should be refused", b)
+        with open(ctx.image, "rb") as f:
+            want = "devread 0 0: xxh3 %016x" % xxh3(f.read(BLOCK))
+        check(want in app_lines(lines, "storscript"), "raw read of the boot disk: want '%s'" % want, b)
         df = " ".join(app_lines(lines, "df"))
         check("volume vblk0 (disk)" in df and re.search(r"files \d+, tags \d+, snapshots 1", df),
               "df: %s" % df, b)
