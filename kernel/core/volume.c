@@ -201,13 +201,19 @@ static struct tagfs_dev *assemble_braid(void)
 			     braid_reason_text(problem.reason), tagfs_strerror(rc));
 		return NULL;
 	}
-	struct braid_stats st;
-	braid_get_stats(&vol.braid, &st);
-	if (st.degraded) {
+	bool stale = false;
+	for (unsigned i = 0; i < vol.braid.label.member_count && i < BRAID_MAX_MEMBERS; i++) {
+		if (vol.braid.state[i] == BRAID_ABSENT)
+			log_warn("storage: Braid member %u is missing; the set runs degraded", i);
+		stale |= vol.braid.state[i] == BRAID_STALE;
+	}
+	if (stale) {
 		uint64_t left = 0;
 		rc = braid_resync(&vol.braid, 0, &left);
-		log_info("storage: Braid set degraded; resync %s, %lu extents left",
-			 tagfs_strerror(rc), left);
+		struct braid_stats st;
+		braid_get_stats(&vol.braid, &st);
+		log_info("storage: Braid resync %s: %lu blocks copied, %lu extents left",
+			 tagfs_strerror(rc), st.resync_blocks, left);
 	}
 	return braid_dev(&vol.braid);
 }

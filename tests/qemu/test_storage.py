@@ -25,6 +25,11 @@ one wrote.
   storage_corrupt a volume whose superblocks are both damaged: the mount is
         refused with the library's reason, the boot goes on, `df` says
         there is no volume
+  storage_braid_degraded  a mirror booted without one member (degraded,
+        writes go on), with both (the stale member resynchronised at boot),
+        then with only the member that had been missing: it has the file
+  storage_weave   a weave on three disks with one block damaged on two
+        members: read back intact, two heals counted, all three healed
 """
 
 import ctypes
@@ -379,3 +384,84 @@ def test_storage_corrupt(ctx):
         df = app_lines(lines, "df")
         check(df and "ERR_NOENT" in df[0] and "no volume mounted" in df[0], "df: %s" % df, b)
         check(any(kernel_re(r"boot: ready: .*").match(l) for l in lines), "the boot did not go on", b)
+
+
+def mkbraid(ctx, mode, imgs, specs, size=16 << 20):
+    r = subprocess.run([tool(ctx, "mkbraid"), "--mode", mode, "--size", str(size)] + imgs + ["--"] + specs,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    check(r.returncode == 0, "mkbraid failed: %s" % r.stdout.decode(errors="replace"))
+
+
+def braid_counters(b, lines):
+    text = " ".join(app_lines(lines, "braid"))
+    m = re.search(r"checksum_errors (\d+) heals (\d+)", text)
+    check(m, "no braid counters: %s" % text, b)
+    return text, int(m.group(1)), int(m.group(2))
+
+
+def test_storage_braid_degraded(ctx):
+    """A mirror boots with one disk missing (degraded, writes go on), then with
+    both (the stale member is resynchronised at boot), then with only the
+    member that was missing: it holds what was written without it."""
+    with tempfile.TemporaryDirectory(prefix="boxos-storage-") as d:
+        a, bimg = os.path.join(d, "a.img"), os.path.join(d, "b.img")
+        mkbraid(ctx, "mirror", [a, bimg], write_scripts(d, [
+            "braid\ncreate late -t degraded written while degraded\n",
+            "braid\nshow late\n",
+            "braid\nshow late\nfsck\n"]))
+        b, lines = boot_scripts(ctx, "storage-degraded-a", [(a, "ahci")])
+        check(mounted(b, lines).startswith("braid mirror"), "not mounted as a Braid set", b)
+        check_steps(b, lines)
+        text, _, _ = braid_counters(b, lines)
+        check("DEGRADED" in text and re.search(r"member 1 - absent", text), "braid with b missing: %s" % text, b)
+        check(any("storage: Braid member 1 is missing; the set runs degraded" in l for l in lines),
+              "no log line for the missing member", b)
+
+        b, lines = boot_scripts(ctx, "storage-degraded-b", [(a, "ahci"), (bimg, "virtio")])
+        check(any(re.search(r"storage: Braid resync ok: [1-9]\d* blocks copied, 0 extents left", l) for l in lines),
+              "no resync at boot", b)
+        check_steps(b, lines)
+        text, _, _ = braid_counters(b, lines)
+        check("healthy" in text, "after resync: %s" % text, b)
+        m = re.search(r"resync_blocks (\d+)", text)
+        check(m and int(m.group(1)) > 0, "resync copied nothing: %s" % text, b)
+        check(app_lines(lines, "show") == ["written while degraded"], "show late: %s" % app_lines(lines, "show"), b)
+
+        b, lines = boot_scripts(ctx, "storage-degraded-c", [(bimg, "virtio")])
+        check_steps(b, lines)
+        check(app_lines(lines, "show") == ["written while degraded"],
+              "the resynced member lacks the file: %s" % app_lines(lines, "show"), b)
+        fsck = app_lines(lines, "fsck")
+        check(fsck and fsck[0].startswith("clean"), "fsck on the resynced member: %s" % fsck, b)
+
+
+def test_storage_weave(ctx):
+    """A weave on three disks: the same block damaged on two members is
+    healed from the third (the read's BoxHash check picks the good copy)."""
+    with tempfile.TemporaryDirectory(prefix="boxos-storage-") as d:
+        data = pattern("weavefile", 30000)
+        dpath = os.path.join(d, "weavefile")
+        with open(dpath, "wb") as f:
+            f.write(data)
+        imgs = [os.path.join(d, n) for n in ("a.img", "b.img", "c.img")]
+        mkbraid(ctx, "weave", imgs, ["%s:weave=weavefile" % dpath] +
+                write_scripts(d, ["show weavefile --check\nbraid\nfsck\n"]))
+        target = data[2 * BLOCK:3 * BLOCK]
+        with open(imgs[0], "rb") as f:
+            img = f.read()
+        offs = [o for o in range(0, len(img), BLOCK) if img[o:o + BLOCK] == target]
+        check(len(offs) == 1, "block 2 of the file found %d times" % len(offs))
+        for p in imgs[:2]:
+            with open(p, "r+b") as f:
+                f.seek(offs[0] + 1000)
+                f.write(bytes(random.getrandbits(8) for _ in range(64)))
+        b, lines = boot_scripts(ctx, "storage-weave", [(imgs[0], "ahci"), (imgs[1], "virtio"), (imgs[2], "virtio")])
+        check(mounted(b, lines).startswith("braid weave"), "not mounted as a weave", b)
+        check_steps(b, lines)
+        check(app_lines(lines, "show") == ["weavefile: pattern ok, 30000 bytes"], "show: %s" % app_lines(lines, "show"), b)
+        text, errors, heals = braid_counters(b, lines)
+        check(errors >= 2 and heals >= 2, "two bad copies should be counted and healed: %s" % text, b)
+        for p in imgs:
+            with open(p, "rb") as f:
+                f.seek(offs[0])
+                check(f.read(BLOCK) == target, "%s not healed" % os.path.basename(p), b)
