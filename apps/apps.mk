@@ -13,7 +13,7 @@
 APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest \
         regcheck schedtest sysprobe systest tracetest waittest
 # The storage apps (docs/storage.md) and their test driver.
-APPS += files create show tag untag name rm snap fsck braid df storscript
+APPS += files create show tag untag name rm snap fsck braid df storscript storprobe
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

@@ -9,7 +9,9 @@ first scriptN not yet tagged `done`, one app per line, and prints
 one wrote.
 
   storage_cores_1 / storage_cores_4  a virtio data disk (it wins over the
-        boot image's own TagFS partition): create, tag, untag, query with
+        boot image's own TagFS partition): storprobe's malformed calls
+        (each refused with its status, nothing changed, handles private
+        to their Cabin); create, tag, untag, query with
         and without negation, show, rename, the use context scoping files
         and create, the storage scope, a snapshot, delete, show as of the
         snapshot, snap delete refused at APP level, a raw block read
@@ -163,6 +165,7 @@ def split_by_command(lines, app):
 
 
 SCRIPT1 = """
+storprobe hello
 create alpha -t kernel -t notes first line of alpha
 create beta -t kernel -t draft beta body
 create gamma -t big --size 20000
@@ -218,6 +221,10 @@ def storage_main(ctx, cores):
         created = dict((m.group(2), int(m.group(1))) for m in
                        (re.match(r"created (\d+) (\S+)", t) for t in app_lines(lines, "create")) if m)
         check(set(created) == {"alpha", "beta", "gamma", "delta"}, "created: %s" % created, b)
+        probe = app_lines(lines, "storprobe")
+        bad = [t for t in probe if t.startswith("FAIL")]
+        check(not bad and "0 failed" in probe and sum(t.startswith("PASS") for t in probe) >= 40,
+              "storprobe: %s" % (bad or probe[-3:]), b)
         runs = split_by_command(lines, "files")
         check(len(runs) == 6, "files ran %d times" % len(runs), b)
         kernel, kernel_nodraft, reviewed, scoped, notes, after_rm = [files_listed(r) for r in runs]
