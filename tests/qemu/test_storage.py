@@ -32,6 +32,9 @@ one wrote.
         then with only the member that had been missing: it has the file
   storage_weave   a weave on three disks with one block damaged on two
         members: read back intact, two heals counted, all three healed
+  storage_stripe_placement  a stripe on two disks: two files sharing their
+        first tag land on the same member image; `braid` counts the tag
+        placements
 """
 
 import ctypes
@@ -472,3 +475,32 @@ def test_storage_weave(ctx):
             with open(p, "rb") as f:
                 f.seek(offs[0])
                 check(f.read(BLOCK) == target, "%s not healed" % os.path.basename(p), b)
+
+
+def test_storage_stripe_placement(ctx):
+    """A stripe on two disks: files sharing their first tag are placed on
+    the same member, and `braid` counts the tag-driven placements."""
+    with tempfile.TemporaryDirectory(prefix="boxos-storage-") as d:
+        imgs = [os.path.join(d, "a.img"), os.path.join(d, "b.img")]
+        mkbraid(ctx, "stripe", imgs, write_scripts(d, [
+            "create p1 -t proj --size 20000\ncreate p2 -t proj --size 24000\nbraid\n"
+            "show p1 --check\nshow p2 --check\nfsck\n"]))
+        b, lines = boot_scripts(ctx, "storage-stripe", [(imgs[0], "virtio"), (imgs[1], "virtio")])
+        check(mounted(b, lines).startswith("braid stripe"), "not mounted as a stripe", b)
+        check_steps(b, lines)
+        text = " ".join(app_lines(lines, "braid"))
+        m = re.search(r"tag_placements (\d+)", text)
+        check(m and int(m.group(1)) >= 10, "tag placements not counted: %s" % text, b)
+        check(app_lines(lines, "show") == ["p1: pattern ok, 20000 bytes", "p2: pattern ok, 24000 bytes"],
+              "show: %s" % app_lines(lines, "show"), b)
+        where = {}
+        for k, p in enumerate(imgs):
+            with open(p, "rb") as f:
+                img = f.read()
+            for word, size in (("p1", 20000), ("p2", 24000)):
+                data = pattern(word, size)
+                for blk in range(size // BLOCK):
+                    if data[blk * BLOCK:(blk + 1) * BLOCK] in img:
+                        where.setdefault(word, set()).add(k)
+        check(where.get("p1") and where.get("p2") and len(where["p1"] | where["p2"]) == 1,
+              "files sharing tag proj are spread over members: %s" % where, b)
