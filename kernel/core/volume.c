@@ -11,8 +11,9 @@
  * Then one volume is chosen: the disk or partition named by `storage=NAME`
  * when given; otherwise a Braid set first (the members carrying the set id
  * of the first member found; disks of other sets are logged and left
- * alone), then the first whole disk, then the first partition.  So a data
- * disk attached on purpose wins over the TagFS partition of the boot image.
+ * alone), then the first whole disk, then the first partition (also when
+ * the Braid set cannot be assembled).  So a data disk attached on purpose
+ * wins over the TagFS partition of the boot image.
  *
  * With the `disktest` word on the command line nothing is scanned or
  * mounted (disktest writes every disk and times its transfers).
@@ -197,8 +198,7 @@ static struct tagfs_dev *assemble_braid(void)
 	struct braid_problem problem;
 	int rc = braid_assemble(&vol.braid, members, n, &problem);
 	if (rc != TAGFS_OK) {
-		fmt_snprintf(vol.why, sizeof(vol.why), "Braid set refused: %s (%s)",
-			     braid_reason_text(problem.reason), tagfs_strerror(rc));
+		fmt_snprintf(vol.why, sizeof(vol.why), "Braid set refused: %s", braid_reason_text(problem.reason));
 		return NULL;
 	}
 	bool stale = false;
@@ -266,16 +266,19 @@ void volume_init(const char *cmdline)
 		} else if (!dev) {
 			fmt_snprintf(vol.why, sizeof(vol.why), "storage=%s names no TagFS volume", want);
 		}
-	} else if (vol.nbraid) {
-		vol.kind = VOLUME_BRAID;
-		dev = assemble_braid();
 	} else {
+		if (vol.nbraid) {
+			vol.kind = VOLUME_BRAID;
+			dev = assemble_braid();
+			if (!dev && vol.ncand)
+				log_warn("storage: %s; trying the other volumes", vol.why);
+		}
 		for (unsigned k = 0; k < vol.ncand && !dev; k++)
 			if (vol.cand[k].kind == VOLUME_DISK)
 				dev = open_candidate(&vol.cand[k]);
 		if (!dev && vol.ncand)
 			dev = open_candidate(&vol.cand[0]);
-		if (!dev)
+		if (!dev && !vol.nbraid)
 			fmt_snprintf(vol.why, sizeof(vol.why), "no disk holds a TagFS volume");
 	}
 	if (!dev) {

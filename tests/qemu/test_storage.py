@@ -35,6 +35,8 @@ one wrote.
   storage_stripe_placement  a stripe on two disks: two files sharing their
         first tag land on the same member image; `braid` counts the tag
         placements
+  storage_braid_split  each half of a mirror written alone, then both: the
+        set is refused (split brain) and the boot partition mounted instead
 """
 
 import ctypes
@@ -504,3 +506,22 @@ def test_storage_stripe_placement(ctx):
                         where.setdefault(word, set()).add(k)
         check(where.get("p1") and where.get("p2") and len(where["p1"] | where["p2"]) == 1,
               "files sharing tag proj are spread over members: %s" % where, b)
+
+
+def test_storage_braid_split(ctx):
+    """Each half of a mirror written alone (split brain): together they are
+    refused with the Braid reason, and the boot falls back to the boot
+    image's own TagFS partition."""
+    with tempfile.TemporaryDirectory(prefix="boxos-storage-") as d:
+        a, bimg = os.path.join(d, "a.img"), os.path.join(d, "b.img")
+        mkbraid(ctx, "mirror", [a, bimg], write_scripts(d, ["create only-a x\n", "create only-b y\n"]))
+        for label, disks in (("a", [(a, "virtio")]), ("b", [(bimg, "virtio")])):
+            b, lines = boot_scripts(ctx, "storage-split-" + label, disks)
+            check_steps(b, lines)
+        b, lines = boot_scripts(ctx, "storage-split-both", [(a, "virtio"), (bimg, "virtio")],
+                                cmdline="run=df after=poweroff")
+        check(any(re.search(r"storage: Braid set refused: .*written separately.*; trying the other volumes", l)
+                  for l in lines), "no split-brain refusal line", b)
+        check(mounted(b, lines) == "ahci0p2", "should fall back to the boot partition", b)
+        df = app_lines(lines, "df")
+        check(df and df[0] == "volume ahci0p2 (partition)", "df: %s" % df, b)
