@@ -38,7 +38,9 @@ static inline int st_fail(const char *what, int32_t st)
 	struct box_storage_why w;
 	uint64_t len = 0;
 	memset(&w, 0, sizeof(w));
-	if (box_storage_why(&w, sizeof(w), &len, NULL) == BOX_OK && w.code != 0)
+	/* why describes the last op that reached the volume: only when its
+	 * status is this one is its reason this failure's */
+	if (box_storage_why(&w, sizeof(w), &len, NULL) == BOX_OK && w.code != 0 && w.status == st)
 		printf("error: %s: %s (%s)\n", what, box_status_name(st), w.text);
 	else
 		printf("error: %s: %s\n", what, box_status_name(st));

@@ -144,6 +144,10 @@ static void scan_disk(unsigned i)
 		vol.braid_label[vol.nbraid++] = label;
 		return;
 	}
+	if (rc == TAGFS_EIO) {
+		log_warn("storage: %s: blocks 0-1 unreadable; disk skipped", disk_name(i));
+		return;
+	}
 	if (br != BRAID_WHY_NO_LABEL) {
 		log_warn("storage: %s: Braid label refused (%s); disk skipped", disk_name(i),
 			 braid_reason_text(br));
