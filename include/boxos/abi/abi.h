@@ -16,5 +16,6 @@
 #include "boxos/abi/ring.h"
 #include "boxos/abi/start.h"
 #include "boxos/abi/proc.h"
+#include "boxos/abi/storage.h"
 
 #endif
