@@ -22,8 +22,15 @@ int main(int argc, char **argv)
 	struct box_storage_braid b;
 	uint64_t len = 0;
 	int32_t st = box_storage_braid_status(&b, sizeof(b), &len, NULL);
+	if (st == BOX_ERR_NOENT) {
+		struct box_storage_stats s;
+		if (box_storage_stats(&s, sizeof(s), &len, NULL) == BOX_OK) {
+			printf("the volume (%s) is not on a Braid set\n", s.where);
+			return 1;
+		}
+	}
 	if (st != BOX_OK)
-		return st_fail("braid status (is the volume on a Braid set?)", st);
+		return st_fail("braid status", st);
 	static const char *const modes[] = {"?", "mirror", "stripe", "weave"};
 	printf("mode %s, %u members, %s, %lu blocks, generation %lu\n",
 	       modes[b.mode < 4 ? b.mode : 0], b.members, b.degraded ? "DEGRADED" : "healthy",
