@@ -40,10 +40,33 @@ include tools/bench.mk
 
 IMAGE := $(BUILD)/boxos.img
 
+# The boot image's TagFS partition (docs/storage.md): every app's ELF,
+# tagged app and elf and named after the app, and the sample files in
+# tools/volume/ with their tags.  32 MiB; the kernel mounts it at boot
+# unless a data disk or a Braid set is attached.
+VOLUME_IMG   := $(BUILD)/volume.img
+VOLUME_SIZE  := 32M
+VOLUME_FILES := tools/volume/hello.txt:sample,text,greeting \
+                tools/volume/kernel-plan.txt:sample,text,kernel,draft \
+                tools/volume/kernel-notes.txt:sample,text,kernel \
+                tools/volume/todo.txt:sample,todo
+$(VOLUME_IMG): $(BUILD)/tools/mktagfs $(APP_ELFS) $(wildcard tools/volume/*) Makefile
+	$(Q)echo "  TAGFS   $@"
+	$(Q)$(BUILD)/tools/mktagfs $@ --size $(VOLUME_SIZE) \
+		$(foreach a,$(APPS),$(BUILD)/apps/$(a).elf:app,elf=$(a)) $(VOLUME_FILES) >/dev/null
+
 image: $(IMAGE)
-$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) $(BUNDLE) $(BUILD)/cmdline.txt tools/mkimage.sh Makefile
+$(IMAGE): $(KERNEL_ELF) $(TAGBOOT_EFI) $(BUNDLE) $(BUILD)/cmdline.txt $(VOLUME_IMG) tools/mkimage.sh Makefile
 	$(Q)echo "  IMAGE   $@"
-	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUNDLE) $(BUILD)/cmdline.txt
+	$(Q)bash tools/mkimage.sh $@ $(TAGBOOT_EFI) $(KERNEL_ELF) $(BUNDLE) $(BUILD)/cmdline.txt $(VOLUME_IMG)
+
+# mkbraid: Braid sets with a TagFS volume, for the storage tests and by hand.
+MKBRAID := $(BUILD)/tools/mkbraid
+all: $(MKBRAID)
+$(MKBRAID): tools/mkbraid.c tools/tagfs_filedev.c tools/tagfs_filedev.h $(TAGFS_LIB_SRCS) tagfs/braid.c tagfs/braid_label.c $(TAGFS_LIB_HDRS) tagfs/braid.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(TAGFS_TOOL_CFLAGS) -o $@ $< tools/tagfs_filedev.c $(TAGFS_LIB_SRCS) tagfs/braid.c tagfs/braid_label.c
 
 # The command line file is rewritten only when CMDLINE changes, so a new
 # CMDLINE rebuilds the image and an unchanged one does not.

@@ -14,6 +14,8 @@ APPS := badnotify bench benchcsv chain exit42 fault fbtest halttest hostile hwte
         regcheck schedtest sysprobe systest tracetest waittest
 # the user-facing apps (docs/apps.md); appcheck drives their tests
 APPS += today decks proca procb memtest mtest display cpus ps trace shutdown reboot appcheck
+# The storage apps (docs/storage.md) and their test driver.
+APPS += files create show tag untag name rm snap fsck braid df storscript storprobe
 
 APP_CC     ?= gcc
 APP_AR     ?= ar

@@ -12,7 +12,7 @@
 #include "core/op.h"
 
 extern const struct deck operations_deck, execution_deck;
-extern const struct deck hardware_deck, system_deck;
+extern const struct deck hardware_deck, system_deck, storage_deck;
 
 /* The Guide, after Cabins ended: the System Deck drops their Listen entries. */
 void system_deck_forget_gone(void);

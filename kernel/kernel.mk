@@ -13,8 +13,12 @@ KERNEL_S    := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
 # checker shared with TagBoot (it loads Cabins too) and the Decks (decks/*.c,
 # also compiled by the host tests).
 KERNEL_SHARED_DIRS := decks
+# TagFS and Braid (tagfs/sources.mk, the same sources the host tools build)
+# are in too: the kernel mounts the volume at boot (core/volume.c).
+include tagfs/sources.mk
+KERNEL_TAGFS_C := $(filter-out tagfs/ramdev.c,$(TAGFS_LIB_SRCS)) tagfs/braid.c tagfs/braid_label.c
 KERNEL_SHARED_C := tagboot/elfcheck.c $(foreach d,$(KERNEL_SHARED_DIRS),$(wildcard $(d)/*.c)) \
-                   $(BUILD)/gen/ops_table.c
+                   $(KERNEL_TAGFS_C) $(BUILD)/gen/ops_table.c
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
                $(patsubst %.c,$(BUILD)/kernel/shared/%.o,$(KERNEL_SHARED_C))
 

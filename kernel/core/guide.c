@@ -93,7 +93,7 @@ void guide_init(void)
 	kinfo->magic = BOX_KINFO_MAGIC;
 	kinfo->cpu_count = cpu_count;
 	static const struct deck *const decks[] = {&operations_deck, &execution_deck, &hardware_deck,
-						   &system_deck};
+						   &system_deck, &storage_deck};
 	perftrace_init(rdtsc);
 	char err[160];
 	if (registry_init(&registry, decks, sizeof(decks) / sizeof(decks[0]), err, sizeof(err)) != 0)

@@ -32,6 +32,7 @@
 #include "core/launch.h"
 #include "core/panic.h"
 #include "core/selftest.h"
+#include "core/volume.h"
 #include "drivers/acpi.h"
 #include "drivers/disk.h"
 #include "drivers/fbcon.h"
@@ -191,6 +192,7 @@ void kmain(struct bootinfo *bi)
 
 	/* 6. */
 	disk_init();
+	volume_init(bi->cmdline);
 	boot_report(bi, rdtsc());
 	guide_init();
 	launch_init(bi);

@@ -17,5 +17,6 @@
 #include "boxos/abi/start.h"
 #include "boxos/abi/proc.h"
 #include "boxos/abi/info.h"
+#include "boxos/abi/storage.h"
 
 #endif
