@@ -5,7 +5,7 @@
                            [--modes tcg,icount] [--cores 4] [--mem 2G] [--repeat N]
 
 For each mode it boots the image with tools/qemu.py's Boot, command line
-`run=bench:utility,benchcsv:utility after=poweroff` (--apps: the table,
+`run=bench:system,benchcsv:system after=poweroff` (--apps: the table,
 then the same as CSV from a second run), and writes OUT/MODE.txt: the QEMU command, the host, the kernel's
 boot report (its `boot: kernel N ms (entry to ready)` line) and everything
 bench printed, without the kernel's timestamps; the whole serial log goes
@@ -60,7 +60,7 @@ def host_description():
 
 def run_once(image, mode, cores, mem, apps, timeout, log_path):
     cfg = MODES[mode]
-    cmdline = "run=%s after=poweroff" % ",".join(a + ":utility" for a in apps)
+    cmdline = "run=%s after=poweroff" % ",".join(a + ":system" for a in apps)
     with Boot(image, cores=cores, mem=mem, cmdline=cmdline, extra=cfg["extra"],
               accel=cfg["accel"], timeout=timeout, log_path=log_path,
               name="bench-%s" % mode) as b:

@@ -90,6 +90,7 @@ void bench_chain(struct row *r);
 void bench_ipc(struct row *r);
 void bench_hash(struct row *r);
 void bench_spawn(struct row *r);
+void bench_storage(struct row *raw, struct row *rd, struct row *wr, struct row *query);
 /* the child bench spawns for ipc.rtt: answer every ipc.send with its own bytes */
 int bench_echo(void);
 

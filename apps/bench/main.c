@@ -32,7 +32,7 @@ int bench_have_rdtscp;
 struct bench_config bench_cfg;
 
 enum { R_RDTSC, R_CACHELINE, R_SYSCALL, R_POCKET, R_POCKET_WAIT, R_CHAIN, R_IPC, R_HASH,
-       R_SPAWN, R_COUNT };
+       R_SPAWN, R_DISK_RAW, R_STORAGE_READ, R_STORAGE_WRITE, R_STORAGE_QUERY, R_COUNT };
 
 static const struct {
 	const char *name;
@@ -43,6 +43,8 @@ static const struct {
 	[R_POCKET_WAIT] = {"pocket.wait", 1000}, [R_CHAIN] = {"chain.64", 200},
 	[R_IPC] = {"ipc.rtt", 200},         [R_HASH] = {"hash.xxh3", 50},
 	[R_SPAWN] = {"spawn", 20},
+	[R_DISK_RAW] = {"disk.read4k", 100}, [R_STORAGE_READ] = {"storage.read4k", 100},
+	[R_STORAGE_WRITE] = {"storage.write4k", 20}, [R_STORAGE_QUERY] = {"storage.query", 100},
 };
 
 #define ITERS_MAX 100000u
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
 		[R_CHAIN] = bench_chain,         [R_IPC] = bench_ipc,
 		[R_HASH] = bench_hash,           [R_SPAWN] = bench_spawn,
 	};
-	for (int i = R_CACHELINE; i < R_COUNT; i++) {
+	for (int i = R_CACHELINE; i < R_DISK_RAW; i++) {
 		if (rows[i].state != ROW_OK)
 			continue;
 		if (i == R_POCKET || i == R_POCKET_WAIT)
@@ -143,6 +145,11 @@ int main(int argc, char **argv)
 			measure[i](&rows[i]);
 		row_finish(&rows[i]);
 	}
+
+	bench_storage(&rows[R_DISK_RAW], &rows[R_STORAGE_READ], &rows[R_STORAGE_WRITE],
+		      &rows[R_STORAGE_QUERY]);
+	for (int i = R_DISK_RAW; i < R_COUNT; i++)
+		row_finish(&rows[i]);
 
 	print_header(csv);
 	int failed = 0;

@@ -5,7 +5,7 @@
  * arguments, so this is how a boot with no shell (tests/qemu/test_bench.py,
  * `make bench`) gets bench's CSV.  Arguments given to benchcsv itself are
  * passed on after --csv (e.g. `benchcsv --iters 50`).  Run it at auth
- * utility: bench needs that level, and a child gets at most its parent's.
+ * system: bench needs that level (the raw disk row), and a child gets at most its parent's.
  */
 #include "boxlib/call.h"
 #include "boxlib/calls.h"

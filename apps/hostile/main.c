@@ -6,8 +6,10 @@
  * (kernel/core/validate.c, the decode pass of kernel/core/manifest.c and
  * the page checks of kernel/core/guide.c) call for: never a crash, never
  * success, no byte written to the Cabin's memory.  Then it corrupts the
- * Pocket ring's head index, and finally fills the Pocket ring to the brim
- * without ringing the doorbell and drains all of it.  Between the steps a
+ * Pocket ring's head index, and finally fills both rings to the brim (256
+ * Results it does not read, then 256 Pockets the Guide may not take, since
+ * it takes a Pocket only when its Result has room; a polling K-Core would
+ * drain a Pocket ring that only lacks a doorbell) and drains all of it.  Between the steps a
  * normal Manifest (fill + execution.result) must still work.
  *
  * Exit 0 when every check held, else the number of the first one that failed:
@@ -36,8 +38,10 @@
  *  23  unknown Pocket flag bits (0x2, then 0x80000000)          ERR_INVALID
  *  24  Pocket ring head = tail + 1000: one Result               ERR_INVALID
  *  25  head restored: a normal Manifest works again             BOX_OK
- *  26  256 pushes without a doorbell succeed, the 257th is      ERR_FULL
- *  27  the 256 Pockets all come back, in order, each            BOX_OK
+ *  26  with the Result ring full (256 Results not read, so the
+ *      Guide takes no more Pockets), 256 more pushes succeed and
+ *      the next is                                              ERR_FULL
+ *  27  all 512 Pockets come back, in order, each                BOX_OK
  *  28  a normal Manifest works after the full ring              BOX_OK
  * Checks 3-23 also require that the attack's fill wrote nothing.
  */
@@ -301,7 +305,14 @@ static int corrupt_ring(void)
 	return normal(0x42) ? 0 : 25;
 }
 
-/* Fill the Pocket ring without a doorbell, then drain everything. */
+static uint64_t tsc_now(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Fill the Result ring, then the Pocket ring behind it, then drain everything. */
 static int full_ring(void)
 {
 	static struct box_crate fc;
@@ -321,22 +332,39 @@ static int full_ring(void)
 		if (i == 0)
 			first = p.cookie;
 	}
+	/* let the Guide answer all of them, without reading a Result (WAIT returns at
+	 * once while Results are there, so wait on the clock: up to 2 s) */
+	uint64_t deadline = tsc_now() + 2 * ((const struct box_start *)BOX_START_VA)->tsc_hz;
+	while (ring_count(results) < BOX_RING_SLOTS && tsc_now() < deadline) {
+		box_doorbell();
+		for (int spin = 0; spin < 1000; spin++)
+			__asm__ volatile("pause");
+	}
+	if (ring_count(results) != BOX_RING_SLOTS)
+		return 26;
+	/* no room for a Result: these stay queued, and the ring fills */
+	for (unsigned i = 0; i < BOX_RING_SLOTS; i++) {
+		struct box_pocket p = pocket_inline(mb.len, &fc, 1);
+		if (box_push(&p) != BOX_OK)
+			return 26;
+	}
+	box_doorbell();
 	struct box_pocket extra = pocket_inline(mb.len, &fc, 1);
-	if (box_push(&extra) != BOX_ERR_FULL)
+	if (box_push(&extra) != BOX_ERR_FULL || ring_count(results) != BOX_RING_SLOTS)
 		return 26;
 
 	unsigned got = 0;
-	for (unsigned round = 0; got < BOX_RING_SLOTS && round < 1000; round++) {
-		box_doorbell();
-		if (box_wait(WAIT_US) != BOX_OK)
-			return 27;
+	for (unsigned round = 0; got < 2 * BOX_RING_SLOTS && round < 1000; round++) {
 		while (ring_pop(results, &res) == BOX_OK) {
 			if (res.cookie != first + got || res.status != BOX_OK || res.ops_run != 2)
 				return 27;
 			got++;
 		}
+		box_doorbell();
+		if (got < 2 * BOX_RING_SLOTS && box_wait(WAIT_US) != BOX_OK)
+			return 27;
 	}
-	if (got != BOX_RING_SLOTS || ring_count(pockets) != 0)
+	if (got != 2 * BOX_RING_SLOTS || ring_count(pockets) != 0)
 		return 27;
 	for (unsigned i = 0; i < 64; i++)
 		if (data[i] != 0x33)
