@@ -8,8 +8,8 @@
       QEMU monitor's sendkey: shift-a, b, ret, up, ctrl-c, kp_enter; the key
       events are exactly the expected press/release pairs (set-1 scancodes,
       0xE0 for the extended Up and keypad Enter, HID key codes, characters,
-      Shift/Ctrl modifier bits) and the characters they type ("Ab\\r",
-      Ctrl-C = 0x03, "\\r") arrive as console input too, after the serial
+      Shift/Ctrl modifier bits) and the bytes they type ("Ab\\r", Up as
+      ESC [ A, Ctrl-C = 0x03, "\\r") arrive as console input too, after the serial
       bytes.  A final serial "Q" ends kbdtest, which logs hardware.irq.info:
       ISA IRQ 1 (keyboard) and 4 (COM1) are routed to cpu0, and their counts
       are at least the key bytes / serial bytes sent.  kbdtest exits 0.
@@ -73,7 +73,7 @@ EXPECTED_KEYS = [
     (0x002E, 0x06, 0x03, CTRL, "release"), (0x001D, 0xE0, 0x00, 0, "release"),
     (0xE01C, 0x58, 0x0D, 0, "press"), (0xE01C, 0x58, 0x0D, 0, "release"),
 ]
-KEY_TEXT = b"Ab\r\x03\r"
+KEY_TEXT = b"Ab\r\x1b[A\x03\r"  # Up types the terminal's ESC [ A
 
 
 def console_bytes(lines):
