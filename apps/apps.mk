@@ -10,8 +10,8 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest \
-        regcheck schedtest sysprobe systest tracetest waittest
+APPS := badnotify chain crash echo exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest \
+        regcheck schedtest shell sysprobe systest tracetest waittest
 
 APP_CC     ?= gcc
 APP_AR     ?= ar
