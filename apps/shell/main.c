@@ -158,7 +158,11 @@ static int builtin_use(struct words *w)
 	if (st == BOX_OK)
 		return 0;
 	if (st == BOX_ERR_INVALID)
-		say("use: a tag is 1 to 31 of a-z 0-9 _ . - (at most 8 tags)\n");
+		say("use: a tag is 1 to 31 characters of a-z 0-9 _ . -\n");
+	else if (st == BOX_ERR_TOO_BIG)
+		say("use: at most 8 tags\n");
+	else if (st == BOX_ERR_FULL)
+		say("use: the kernel has no room for another tag name\n");
 	else
 		say("use: %s\n", box_status_name(st));
 	return 1;

@@ -9,8 +9,9 @@ prompt itself, so "exactly `~ `" is checked on the bytes.
   shell_cores_1, shell_cores_4 (1 and 4 CPUs, 512 MiB):
       the first prompt is exactly "~ " after the greeting; `use kernel
       notify` makes the next prompt "[kernel,notify] ~ ", bare `use` brings
-      back "~ "; `help` lists the four builtins and every app of the
-      bundle with the description from its apps/NAME/about; `nosuch a b`
+      back "~ ", a bad tag name and nine tags are refused with one line;
+      `help` lists the four builtins and every app of the bundle with the
+      description from its apps/NAME/about; `nosuch a b`
       prints exactly "unknown command: nosuch"; quoting: echo "a  b" c
       'd e' prints "a  b c d e"; one write with CR, LF and CR LF endings
       runs exactly three commands (three outputs, three prompts); Backspace
@@ -130,6 +131,10 @@ def shell_session(ctx, cores):
         check(sh.since(0).endswith(b"\r\n" + CTX_PROMPT), "no context prompt", b)
         got = sh.run(b"use\r")
         check(got == [], "bare use printed %r" % got, b)
+        got = sh.run(b"use Bad!\r")
+        check(got == ["use: a tag is 1 to 31 characters of a-z 0-9 _ . -"], "a bad tag gave %r" % got, b)
+        got = sh.run(b"use a b c d e f g h i\r")
+        check(got == ["use: at most 8 tags"], "nine tags gave %r" % got, b)
 
         # help: the builtins and every app with its description
         got = sh.run(b"help\r")
