@@ -34,8 +34,9 @@
  * How hardware.console.write shows a Cabin's bytes (decks/hardware.c):
  * LOG, one kernel log line "NAME: text" (the default); TERMINAL, the bytes
  * as written, escape sequences included (the init program, the shell, which
- * owns the console); PLAIN, the bytes as written but with escapes and other
- * control bytes shown as '?' (what the shell starts, and their children).
+ * owns the console, and a SYSTEM Cabin a TERMINAL one starts: a nested
+ * shell); PLAIN, the bytes as written but with escapes and other control
+ * bytes shown as '?' (the rest of what the shell starts, and their children).
  */
 #define CABIN_CONSOLE_LOG      0
 #define CABIN_CONSOLE_PLAIN    1

@@ -19,7 +19,9 @@ prompt itself, so "exactly `~ `" is checked on the bytes.
       command never runs); Up re-runs the last command, Up Up Down the
       one Down leads back to; a non-zero exit status is reported ("echo: exit status
       3"); the crash app's page fault is one line "crash: killed: #PF page
-      fault at 0x0 ..." and the next command still runs; `exit` with a
+      fault at 0x0 ..." and the next command still runs; `shell` starts a
+      nested shell whose editing echo (escape sequences) arrives unfiltered
+      and whose `exit` returns to the first one; `exit` with a
       context set: the kernel starts the shell again and its prompt shows
       "[kernel,notify] ~ " again; keys typed through the QEMU monitor's
       sendkey (letters, space, Left, Up, Enter) reach the shell too.
@@ -199,6 +201,23 @@ def shell_session(ctx, cores):
               "the crash report is %r" % got, b)
         got = sh.run(b"echo alive\r")
         check(got == ["alive"], "after the crash ran %r" % got, b)
+
+        # a nested shell has the terminal too: its editing echo arrives intact
+        mark = sh.mark()
+        b.send_serial(b"shell\r")
+        out = sh.wait_prompt(mark)
+        check(b"\r\nBoxOS shell: `help` lists the commands\r\n~ " in out, "no nested shell: %r" % out, b)
+        mark = sh.mark()
+        b.send_serial(b"echo ned\x1b[D\x1b[Dest\r")  # n|ed + est
+        out = sh.wait_prompt(mark)
+        check(output_lines(out) == ["nested"], "the nested shell ran %r" % out, b)
+        check(b"\x1b[" in out and b"?" not in out, "the nested shell's echo was filtered: %r" % out, b)
+        mark = sh.mark()
+        b.send_serial(b"exit\r")
+        out = sh.wait_prompt(mark)
+        check(b"starting it again" not in out, "exit in the nested shell ended the first one", b)
+        got = sh.run(b"echo outer\r")
+        check(got == ["outer"], "back in the first shell, ran %r" % got, b)
 
         # exit: the kernel starts a new shell, which shows the context again
         sh.run(b"use kernel notify\r", prompt=CTX_PROMPT)
