@@ -19,7 +19,8 @@ prompt itself, so "exactly `~ `" is checked on the bytes.
       command never runs); Up re-runs the last command, Up Up Down the
       one Down leads back to; a non-zero exit status is reported ("echo: exit status
       3"); the crash app's page fault is one line "crash: killed: #PF page
-      fault at 0x0 ..." and the next command still runs; `shell` starts a
+      fault at 0x0 ...", `crash ud` one line "crash: killed: #UD invalid
+      opcode (rip 0x...)", and the next command still runs; `shell` starts a
       nested shell whose editing echo (escape sequences) arrives unfiltered
       and whose `exit` returns to the first one; `exit` with a
       context set: the kernel starts the shell again and its prompt shows
@@ -199,6 +200,9 @@ def shell_session(ctx, cores):
         got = sh.run(b"crash\r")
         check(len(got) == 1 and re.match(r"^crash: killed: #PF page fault at 0x0\b.*$", got[0]),
               "the crash report is %r" % got, b)
+        got = sh.run(b"crash ud\r")
+        check(len(got) == 1 and re.match(r"^crash: killed: #UD invalid opcode \(rip 0x[0-9a-f]+\)$", got[0]),
+              "the invalid-opcode report is %r" % got, b)
         got = sh.run(b"echo alive\r")
         check(got == ["alive"], "after the crash ran %r" % got, b)
 
