@@ -4,7 +4,7 @@
  * Portable: no boxlib calls, so the host tests drive it directly.  The
  * editor keeps the line being typed and a history, and says what to show
  * through the write callback: the typed text, and the few VT100 sequences
- * the framebuffer console also understands (ESC[nD, ESC[K; \b).
+ * the framebuffer console also understands (ESC[nD and ESC[K).
  */
 #ifndef SHELL_LINE_H
 #define SHELL_LINE_H
