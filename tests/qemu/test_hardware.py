@@ -38,7 +38,8 @@
       a held, Up held, Shift held while Q is typed.  The logged events are
       exactly PRESS, REPEAT, REPEAT, RELEASE / PRESS, REPEAT, RELEASE /
       Shift PRESS, REPEAT, Q with Shift, Shift RELEASE, the console gets
-      "aaaQ" (repeats type, releases do not), and kbdrepeat exits 0 (it
+      "aaa", ESC [ A twice, "Q" (repeats type, releases do not; Up types
+      the terminal's sequence), and kbdrepeat exits 0 (it
       checks the same itself).
   hardware_halt
       4 CPUs, `run=halttest:system`.  hardware.cpu.halt logs its one line;
@@ -276,7 +277,8 @@ def test_hardware_repeat(ctx):
             events.append((int(sc, 16), int(key, 16), int(ch, 16), int(mods, 16), action))
     check(events == EXPECTED_REPEATS, "key events %s, expected %s" % (events, EXPECTED_REPEATS), b)
     expect_in_order(lines, [
-        ("the repeats typed 'a' three times, then Q", kernel_re(r"kbdrepeat: console 61 61 61 51")),
+        ("the repeats typed 'a' three times, Up's ESC [ A twice, then Q",
+         kernel_re(r"kbdrepeat: console 61 61 61 1b 5b 41 1b 5b 41 51")),
         ("kbdrepeat exits 0", kernel_re(EXITED % ("kbdrepeat", "0") + r" \(auth system\)")),
         ("power-off", kernel_re(r"power: ACPI S5 power-off"))], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
