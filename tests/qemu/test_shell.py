@@ -78,8 +78,22 @@ class Shell:
             if self.b.finished():
                 break
             time.sleep(0.05)
-        check(False, "no %r prompt (x%d) within %d s; output was %r"
-              % (prompt, count, timeout, self.since(mark)[-400:]), self.b)
+        check(False, "no %r prompt (x%d) within %d s; output was %r%s"
+              % (prompt, count, timeout, self.since(mark)[-400:], self.probe()), self.b)
+
+    def probe(self):
+        """After a timeout: does an extra Enter get a prompt?  Tells input
+        that never reached the shell from a shell that is stuck."""
+        if self.b.finished():
+            return "; QEMU has ended"
+        mark = self.mark()
+        self.b.send_serial(b"\r")
+        end = time.monotonic() + 15
+        while time.monotonic() < end:
+            if self.since(mark).endswith(b"~ "):
+                return "; an extra Enter then gave %r" % self.since(mark)[-200:]
+            time.sleep(0.1)
+        return "; an extra Enter gave nothing within 15 s either (%r)" % self.since(mark)[-200:]
 
     def run(self, data, prompt=PROMPT, count=1, lead=b"\r\n"):
         """Sends data and waits for the prompt; returns the output lines
