@@ -19,7 +19,8 @@
  * system.proc.wait, because proc.wait reaps the Cabin, and with it the
  * record that says why it died; once proc.info says DONE the shell keeps
  * that record, reaps the Cabin (proc.wait, no timeout) and reports a
- * non-zero status or the crash in one line.
+ * non-zero status or the crash in one line.  A trailing "&" starts the app
+ * detached and does not wait (for daemons).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -185,15 +186,24 @@ static const struct box_app_info *find_app(const char *name)
 	return NULL;
 }
 
-/* Start the app, wait for it to end, report a failure in one line. */
-static void run_app(const struct box_app_info *app, struct words *w)
+/*
+ * Start the app, wait for it to end, report a failure in one line.  In the
+ * background (a trailing &) it is started detached instead: the kernel reaps
+ * it, and the shell says its id and goes on.
+ */
+static void run_app(const struct box_app_info *app, struct words *w, bool background)
 {
 	const char *name = w->argv[0];
 	uint64_t id = 0;
-	int32_t st = box_system_proc_spawn(0, app->auth, w->packed, w->packed_len, NULL, 0, NULL, &id);
+	int32_t st = box_system_proc_spawn(background ? BOX_SPAWN_DETACHED : 0, app->auth, w->packed,
+					   w->packed_len, NULL, 0, NULL, &id);
 	if (st != BOX_OK) {
 		say("%s: cannot start: %s\n", name, st == BOX_ERR_NOENT ? "not in the boot bundle"
 									 : box_status_name(st));
+		return;
+	}
+	if (background) {
+		say("%s: running in the background as cabin %lu\n", name, (unsigned long)id);
 		return;
 	}
 	struct box_proc_info info;
@@ -220,6 +230,17 @@ static void run_app(const struct box_app_info *app, struct words *w)
 		say("%s: exit status %d\n", name, info.exit_status);
 }
 
+/* Does the line end in a word "&" of its own (not quoted, not escaped)? */
+static bool ends_with_ampersand(const char *line, const struct words *w)
+{
+	if (w->argc < 2 || strcmp(w->argv[w->argc - 1], "&") != 0)
+		return false;
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	return n >= 2 && line[n - 1] == '&' && (line[n - 2] == ' ' || line[n - 2] == '\t');
+}
+
 /* One line; false when the shell should end. */
 static bool run_line(const char *line)
 {
@@ -231,6 +252,12 @@ static bool run_line(const char *line)
 	}
 	if (w.argc == 0)
 		return true;
+	bool background = ends_with_ampersand(line, &w);
+	if (background) {
+		/* drop the "&" word: it is the last one packed ("&" and its NUL) */
+		w.argv[--w.argc] = NULL;
+		w.packed_len -= 2;
+	}
 	for (unsigned i = 0; i < BUILTIN_COUNT; i++) {
 		if (strcmp(w.argv[0], builtins[i].name) == 0) {
 			if (!builtins[i].run)
@@ -245,7 +272,7 @@ static bool run_line(const char *line)
 		return true;
 	}
 	flush();
-	run_app(app, &w);
+	run_app(app, &w, background);
 	return true;
 }
 

@@ -13,7 +13,9 @@ prompt itself, so "exactly `~ `" is checked on the bytes.
       `help` lists the four builtins and every app of the bundle with the
       description from its apps/NAME/about; `nosuch a b`
       prints exactly "unknown command: nosuch"; quoting: echo "a  b" c
-      'd e' prints "a  b c d e"; one write with CR, LF and CR LF endings
+      'd e' prints "a  b c d e"; `echo in-the-background &` says it runs in
+      the background as cabin N and its output comes, `echo "&" \\&` prints
+      "& &"; one write with CR, LF and CR LF endings
       runs exactly three commands (three outputs, three prompts); Backspace
       (0x08 and 0x7f) and Left/Right edit a line; Ctrl-C drops a line (its
       command never runs); Up re-runs the last command, Up Up Down the
@@ -172,6 +174,24 @@ def shell_session(ctx, cores):
         # quoting and arguments
         got = sh.run(b"echo \"a  b\" c 'd e'\r")
         check(got == ["a  b c d e"], "echo with quotes printed %r" % got, b)
+
+        # a trailing & runs the app detached; a quoted or escaped & is an argument
+        # (its output may come before or after the next prompt, so no prompt is waited for)
+        mark = sh.mark()
+        b.send_serial(b"echo in-the-background &\r")
+        started = re.compile(rb"\r\necho: running in the background as cabin \d+\r\n")
+        printed = re.compile(rb"(\r\n|~ )in-the-background\r\n")
+        end = time.monotonic() + WAIT
+        while not (started.search(sh.since(mark)) and printed.search(sh.since(mark))) \
+                and time.monotonic() < end:
+            time.sleep(0.1)
+        text = sh.since(mark)
+        check(started.search(text), "no background line in %r" % text, b)
+        check(printed.search(text), "the background echo printed nothing: %r" % text, b)
+        time.sleep(0.5)
+        sh.run(b"\r")  # a fresh prompt on a line of its own
+        got = sh.run(b"echo \"&\" \\&\r")
+        check(got == ["& &"], "quoted and escaped & gave %r" % got, b)
 
         # CR, LF and CR LF: one command each, in one write
         mark = sh.mark()
