@@ -10,8 +10,8 @@
 #
 # Adding an app: make apps/NAME/ with a main(), add NAME to APPS.
 
-APPS := badnotify bench benchcsv chain exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest nop perfprobe \
-        regcheck schedtest sysprobe systest tracetest waittest
+APPS := badnotify bench benchcsv chain crash echo exit42 fault fbtest halttest hostile hwtest kbdrepeat kbdtest libtest nop perfprobe \
+        regcheck schedtest shell sysprobe systest tracetest waittest
 # the user-facing apps (docs/apps.md); appcheck drives their tests
 APPS += today decks proca procb memtest mtest display cpus ps trace shutdown reboot appcheck
 # The storage apps (docs/storage.md) and their test driver.

@@ -147,6 +147,10 @@ static int32_t op_rtc_read(struct op_call *call)
  * console.  One trailing newline is dropped and every other byte outside
  * printable ASCII (0x20-0x7e) is shown as '?', so a Cabin cannot forge
  * log lines or send terminal escapes.  An empty input logs nothing.
+ * The console session is the exception (core/cabin.h, CABIN_CONSOLE_*):
+ * the init program (the shell) writes its bytes as they are, escape
+ * sequences included, and what it starts writes them as they are except
+ * that bytes outside printable ASCII, \n, \r, \t and \b show as '?'.
  * value = input bytes consumed (in->size).
  */
 static int32_t op_console_write(struct op_call *call)
@@ -158,7 +162,17 @@ static int32_t op_console_write(struct op_call *call)
 	if (in->size > CONSOLE_WRITE_MAX)
 		return BOX_ERR_TOO_BIG;
 
-	if (in->size) {
+	uint8_t mode = call->caller ? call->caller->console : CABIN_CONSOLE_LOG;
+	if (in->size && mode != CABIN_CONSOLE_LOG) {
+		char text[CONSOLE_WRITE_MAX];
+		for (unsigned i = 0; i < in->size; i++) {
+			uint8_t c = in->data[i];
+			bool shown = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t' ||
+				     c == '\b' || (c == 0x1b && mode == CABIN_CONSOLE_TERMINAL);
+			text[i] = shown ? (char)c : '?';
+		}
+		log_write_raw(text, in->size);
+	} else if (in->size) {
 		char text[CONSOLE_WRITE_MAX];
 		unsigned len = (unsigned)in->size;
 		if (in->data[len - 1] == '\n')

@@ -73,6 +73,14 @@ int32_t sys_proc_spawn(struct op_call *call)
 	}
 	cabin_set_origin(c, level, me->id);
 	c->autoreap = p->flags & BOX_SPAWN_DETACHED;
+	/* what a console session (the shell) starts writes plain text, not log
+	 * lines; a SYSTEM Cabin it starts (a nested shell) has the terminal too */
+	if (me->console == CABIN_CONSOLE_LOG)
+		c->console = CABIN_CONSOLE_LOG;
+	else if (me->console == CABIN_CONSOLE_TERMINAL && level == BOX_AUTH_SYSTEM)
+		c->console = CABIN_CONSOLE_TERMINAL;
+	else
+		c->console = CABIN_CONSOLE_PLAIN;
 	sched_add(c);
 	if (call->out) {
 		op_put_le(call->out->data, c->id, 8);

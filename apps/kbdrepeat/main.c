@@ -16,7 +16,8 @@
  * and exits 0 when they are exactly what the decoder must make of those
  * bytes: PRESS, REPEAT, REPEAT, RELEASE for a ('a' typed three times);
  * PRESS, REPEAT, RELEASE for Up; Shift PRESS, REPEAT, then Q with Shift,
- * Shift RELEASE; console "aaaQ".  Exit codes: 1 rings, 2 port.out refused
+ * Shift RELEASE; console "aaa", ESC [ A twice (Up's press and repeat type
+ * the terminal's sequence), "Q".  Exit codes: 1 rings, 2 port.out refused
  * or failed, 3 kbd.read, 4 wrong event count, 5 an event differs, 6
  * console.read, 7 wrong console bytes, 8 console.write.
  */
@@ -147,14 +148,18 @@ int main(void)
 			return 5;
 	}
 
-	unsigned n = collect(BOX_OP_HARDWARE_CONSOLE_READ, 4);
+	static const uint8_t typed[] = {'a', 'a', 'a', 0x1b, '[', 'A', 0x1b, '[', 'A', 'Q'};
+	unsigned n = collect(BOX_OP_HARDWARE_CONSOLE_READ, sizeof(typed));
 	unsigned at = put_str(0, "console");
 	for (unsigned i = 0; i < n; i++) {
 		at = put_str(at, " ");
 		at = put_hex(at, buf[i], 2);
 	}
 	say(at);
-	if (n != 4 || buf[0] != 'a' || buf[1] != 'a' || buf[2] != 'a' || buf[3] != 'Q')
+	if (n != sizeof(typed))
 		return 7;
+	for (unsigned i = 0; i < n; i++)
+		if (buf[i] != typed[i])
+			return 7;
 	return 0;
 }

@@ -30,6 +30,18 @@
 #define CABIN_EXITING  BOX_PROC_EXITING
 #define CABIN_DONE     BOX_PROC_DONE
 
+/*
+ * How hardware.console.write shows a Cabin's bytes (decks/hardware.c):
+ * LOG, one kernel log line "NAME: text" (the default); TERMINAL, the bytes
+ * as written, escape sequences included (the init program, the shell, which
+ * owns the console, and a SYSTEM Cabin a TERMINAL one starts: a nested
+ * shell); PLAIN, the bytes as written but with escapes and other control
+ * bytes shown as '?' (the rest of what the shell starts, and their children).
+ */
+#define CABIN_CONSOLE_LOG      0
+#define CABIN_CONSOLE_PLAIN    1
+#define CABIN_CONSOLE_TERMINAL 2
+
 struct guide_park;
 
 struct cabin {
@@ -62,6 +74,7 @@ struct cabin {
 	volatile bool killed;        /* stop at the next kernel exit, with kill_status */
 	int32_t kill_status;         /* proc.exit's code, or CABIN_KILLED */
 	bool autoreap;               /* nobody will proc.wait: the Guide frees it when DONE */
+	uint8_t console;             /* CABIN_CONSOLE_*: what its hardware.console.write does */
 	uint64_t runs, ticks;        /* times scheduled, ticks spent running */
 	struct guide_park *park;     /* a chain the Guide parked (core/guide.c) */
 	uint64_t *blocks;            /* every physical block it owns: phys | order */

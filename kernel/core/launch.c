@@ -206,6 +206,7 @@ void launch_supervise(const char *name, uint8_t level)
 			kcore_run();
 		}
 		cabin_set_origin(c, level, 0);
+		c->console = CABIN_CONSOLE_TERMINAL; /* init owns the console: its bytes go out as written */
 		uint32_t id = c->id;
 		uint64_t started = rdtsc();
 		sched_add(c);

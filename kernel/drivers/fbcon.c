@@ -8,6 +8,17 @@
  * part, and doing it once per half screen instead of once per line keeps a
  * chatty boot fast.
  *
+ * What a line editor sends is understood (the shell writes it through
+ * hardware.console.write): \b moves left, \r to the start of the row, \t
+ * to the next multiple of 8, \n to the next row, and of the ANSI/VT100
+ * sequences: ESC[nD and ESC[nC move n cells left / right (default 1, they
+ * stop at the row's edges), ESC[K erases from the cursor to the end of the
+ * row, ESC[2J clears the screen (without moving the cursor), ESC[H and
+ * ESC[row;colH move to a cell (1-based, default the top left).  Any other
+ * escape sequence (ESC[...m colours, say) is read to its end and ignored,
+ * and no control byte is ever drawn as a glyph.  The cursor is shown as the
+ * inverted cell: inverting is its own undo, so no text buffer is needed.
+ *
  * The Hardware Deck draws too (fbcon_draw_text, fbcon_clear): text at a
  * grid cell in any colour, checked against the grid before a pixel moves.
  * A lock keeps its drawing and the log's apart (the log already holds its
@@ -32,7 +43,13 @@ static struct {
 	uint32_t glyph_count, glyph_bytes, glyph_w, glyph_h;
 	unsigned cols, rows, col, row;
 	bool ready;
+	bool cursor_shown;        /* the cell at col, row is drawn inverted */
+	uint8_t esc;              /* ESC_* below: where in an escape sequence the output is */
+	uint8_t esc_count;        /* numeric parameters seen (the one being read included) */
+	uint16_t esc_param[2];    /* ESC[a;bX: a and b (0 when absent) */
 } con;
+
+enum { ESC_NONE, ESC_SEEN, ESC_CSI };
 
 static struct spinlock fb_lock = SPINLOCK_INIT;
 
@@ -101,6 +118,25 @@ static void draw_glyph(unsigned col, unsigned row, unsigned char ch, uint32_t fg
 	}
 }
 
+/* Invert one text cell: draws the cursor, or takes it away again. */
+static void invert_cell(unsigned col, unsigned row)
+{
+	for (uint32_t y = 0; y < con.glyph_h; y++) {
+		uint32_t *px = (uint32_t *)(con.pixels + (row * con.glyph_h + y) * con.pitch) +
+			       col * con.glyph_w;
+		for (uint32_t x = 0; x < con.glyph_w; x++)
+			px[x] ^= 0x00FFFFFF;
+	}
+}
+
+/* Cells [col, col + n) of one row back to the black background. */
+static void erase_cells(unsigned col, unsigned row, unsigned n)
+{
+	for (uint32_t y = 0; y < con.glyph_h; y++)
+		memset(con.pixels + (row * con.glyph_h + y) * con.pitch + col * con.glyph_w * 4, 0,
+		       (size_t)n * con.glyph_w * 4);
+}
+
 static void scroll(void)
 {
 	unsigned keep = con.rows / 2;
@@ -110,8 +146,82 @@ static void scroll(void)
 	con.row = keep;
 }
 
+/* The end of ESC[ params final: act on the final byte. */
+static void escape_done(char final)
+{
+	unsigned n = con.esc_param[0] ? con.esc_param[0] : 1;
+	switch (final) {
+	case 'D':
+		con.col = n > con.col ? 0 : con.col - n;
+		break;
+	case 'C':
+		con.col = n >= con.cols - con.col ? con.cols - 1 : con.col + n;
+		break;
+	case 'K':
+		if (con.esc_param[0] == 0)
+			erase_cells(con.col, con.row, con.cols - con.col);
+		break;
+	case 'J':
+		if (con.esc_param[0] == 2)
+			memset(con.pixels, 0, (size_t)con.pitch * con.height);
+		break;
+	case 'H':
+	case 'f': {
+		unsigned row = con.esc_param[0] ? con.esc_param[0] - 1u : 0;
+		unsigned col = con.esc_param[1] ? con.esc_param[1] - 1u : 0;
+		con.row = row < con.rows ? row : con.rows - 1;
+		con.col = col < con.cols ? col : con.cols - 1;
+		break;
+	}
+	default:
+		break; /* understood well enough to skip, not to act on */
+	}
+}
+
+/* A byte inside an escape sequence (con.esc is not ESC_NONE). */
+static void escape_byte(char c)
+{
+	if (con.esc == ESC_SEEN) {
+		con.esc = c == '[' ? ESC_CSI : ESC_NONE; /* ESC + anything else: both dropped */
+		con.esc_count = 0;
+		con.esc_param[0] = con.esc_param[1] = 0;
+		return;
+	}
+	if (c >= '0' && c <= '9') {
+		if (con.esc_count == 0)
+			con.esc_count = 1;
+		if (con.esc_count <= 2) {
+			uint16_t *p = &con.esc_param[con.esc_count - 1];
+			*p = *p > 999 ? 9999 : (uint16_t)(*p * 10 + (c - '0'));
+		}
+	} else if (c == ';') {
+		con.esc_count = con.esc_count ? con.esc_count + 1 : 2;
+		if (con.esc_count > 3)
+			con.esc_count = 3; /* more parameters than we use: ignore the rest */
+	} else if (c >= 0x40 && c <= 0x7e) {
+		con.esc = ESC_NONE;
+		escape_done(c);
+	} else if (c < 0x20 || c > 0x7e) {
+		con.esc = ESC_NONE; /* a control byte cancels the sequence */
+	}
+	/* intermediate bytes (0x20-0x2f) and private markers (<=>?) are skipped */
+}
+
 static void fbcon_putc(char c, uint32_t fg)
 {
+	if (con.esc != ESC_NONE) {
+		escape_byte(c);
+		return;
+	}
+	if (c == 0x1b) {
+		con.esc = ESC_SEEN;
+		return;
+	}
+	if (c == '\b') {
+		if (con.col > 0)
+			con.col--;
+		return;
+	}
 	if (c == '\n') {
 		con.col = 0;
 		con.row++;
@@ -119,6 +229,8 @@ static void fbcon_putc(char c, uint32_t fg)
 		con.col = 0;
 	} else if (c == '\t') {
 		con.col = (con.col + 8) & ~7u;
+	} else if ((unsigned char)c < 0x20 || c == 0x7f) {
+		return; /* no glyph for a control byte */
 	} else {
 		draw_glyph(con.col, con.row, (unsigned char)c, fg, 0);
 		con.col++;
@@ -137,8 +249,12 @@ static void fbcon_write(const char *s, unsigned long len, enum log_level level)
 	bool locked = !panic_in_progress();
 	if (locked)
 		spin_lock(&fb_lock);
+	if (con.cursor_shown)
+		invert_cell(con.col, con.row);
 	for (unsigned long i = 0; i < len; i++)
 		fbcon_putc(s[i], fg);
+	invert_cell(con.col, con.row);
+	con.cursor_shown = true;
 	if (locked)
 		spin_unlock(&fb_lock);
 }
@@ -188,6 +304,8 @@ int fbcon_draw_text(unsigned col, unsigned row, const char *text, unsigned len, 
 		return -1;
 	uint32_t fg_px = rgb_value(fg), bg_px = rgb_value(bg);
 	spin_lock(&fb_lock);
+	if (con.cursor_shown && row == con.row && con.col >= col && con.col < col + len)
+		con.cursor_shown = false; /* drawn over: inverting it again would spoil the text */
 	for (unsigned i = 0; i < len; i++)
 		draw_glyph(col + i, row, (unsigned char)text[i], fg_px, bg_px);
 	spin_unlock(&fb_lock);
@@ -206,6 +324,7 @@ int fbcon_clear(uint32_t bg)
 			line[x] = px;
 	}
 	con.col = con.row = 0;
+	con.cursor_shown = false;
 	spin_unlock(&fb_lock);
 	return 0;
 }

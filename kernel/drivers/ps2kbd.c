@@ -12,7 +12,8 @@
  * milliseconds and a log line, never a hang.  IRQ 1 goes through the
  * IO-APIC to the K-Core (CPU 0); the handler decodes each byte
  * (ps2kbd_decode.c), queues every key event and sends the characters that
- * presses and repeats type to the console input queue (console_input.c).
+ * presses and repeats type -- or the escape sequence of a cursor key -- to
+ * the console input queue (console_input.c).
  */
 #include "drivers/ps2kbd.h"
 #include "arch/x86_64/cpu.h"
@@ -129,8 +130,10 @@ static void kbd_interrupt(struct trap_frame *f)
 		if (!kbd_decode(&decoder, byte, &ev))
 			continue;
 		kbd_events_put(&ev);
-		if (ev.ch && ev.action != KBD_RELEASE)
-			console_input_put(&ev.ch, 1);
+		uint8_t typed[KBD_CONSOLE_MAX];
+		unsigned n = kbd_console_bytes(&ev, typed);
+		if (n)
+			console_input_put(typed, n);
 	}
 }
 

@@ -16,8 +16,12 @@
  * the same codes.  Caps Lock and Num Lock toggle on their press (the LEDs are
  * not driven); Ctrl turns letters into control characters 0x01-0x1A; Alt
  * changes no character.  Enter types '\r', Backspace 0x08, Esc 0x1B.
+ * kbd_console_bytes() turns an event into console input: its character, or
+ * the terminal's escape sequence for a cursor key.
  */
 #include "drivers/ps2kbd_decode.h"
+
+#include <stddef.h>
 
 enum {
 	HELD_LSHIFT = 1u << 0,
@@ -228,4 +232,38 @@ void kbd_event_encode(const struct kbd_event *ev, uint8_t out[KBD_EVENT_SIZE])
 	out[5] = ev->action;
 	out[6] = 0;
 	out[7] = 0;
+}
+
+/* The escape sequence (after ESC[) a terminal sends for a HID usage, or NULL. */
+static const char *cursor_sequence(uint8_t key)
+{
+	switch (key) {
+	case 0x52: case 0x60: return "A";  /* Up, KP8 */
+	case 0x51: case 0x5A: return "B";  /* Down, KP2 */
+	case 0x4F: case 0x5E: return "C";  /* Right, KP6 */
+	case 0x50: case 0x5C: return "D";  /* Left, KP4 */
+	case 0x4A: case 0x5F: return "H";  /* Home, KP7 */
+	case 0x4D: case 0x59: return "F";  /* End, KP1 */
+	case 0x4C: case 0x63: return "3~"; /* Delete, KP. */
+	default: return NULL;
+	}
+}
+
+unsigned kbd_console_bytes(const struct kbd_event *ev, uint8_t out[KBD_CONSOLE_MAX])
+{
+	if (ev->action == KBD_RELEASE)
+		return 0;
+	if (ev->ch) {
+		out[0] = ev->ch;
+		return 1;
+	}
+	const char *seq = cursor_sequence(ev->key);
+	if (!seq)
+		return 0;
+	unsigned n = 0;
+	out[n++] = 0x1B;
+	out[n++] = '[';
+	while (*seq && n < KBD_CONSOLE_MAX)
+		out[n++] = (uint8_t)*seq++;
+	return n;
 }

@@ -65,6 +65,18 @@ void kbd_decoder_init(struct kbd_decoder *d);
  */
 bool kbd_decode(struct kbd_decoder *d, uint8_t byte, struct kbd_event *ev);
 
+/*
+ * The bytes a key event types into the console input stream (at most
+ * KBD_CONSOLE_MAX): nothing for a release; the character when it has one;
+ * else for the cursor keys the VT100/xterm sequences a terminal sends, so a
+ * line editor reading serial and keyboard input sees the same bytes:
+ * Up ESC[A, Down ESC[B, Right ESC[C, Left ESC[D, Home ESC[H, End ESC[F,
+ * Delete ESC[3~ (also the keypad's 8 2 6 4 7 1 . with Num Lock off).
+ * Returns how many bytes it wrote to out.
+ */
+#define KBD_CONSOLE_MAX 4
+unsigned kbd_console_bytes(const struct kbd_event *ev, uint8_t out[KBD_CONSOLE_MAX]);
+
 /* The 8-byte layout above. */
 void kbd_event_encode(const struct kbd_event *ev, uint8_t out[KBD_EVENT_SIZE]);
 

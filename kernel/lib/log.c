@@ -79,6 +79,16 @@ void klog(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_write_raw(const char *s, unsigned long len)
+{
+	bool locked = !panic_in_progress();
+	if (locked)
+		spin_lock(&log_lock);
+	emit(s, len, LOG_INFO);
+	if (locked)
+		spin_unlock(&log_lock);
+}
+
 void kprintf_raw(const char *fmt, ...)
 {
 	char buf[512];

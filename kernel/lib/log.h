@@ -23,6 +23,8 @@ int log_level_from_name(const char *name, enum log_level *out);
 void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kvlog(enum log_level level, const char *fmt, va_list ap);
 void kprintf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Bytes as they are (no timestamp, no newline added) to every console, under the log lock. */
+void log_write_raw(const char *s, unsigned long len);
 
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  klog(LOG_WARN, __VA_ARGS__)

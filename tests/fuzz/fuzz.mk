@@ -43,12 +43,14 @@ $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
 
 # Parsers of untrusted files: the kernel ELF TagBoot checks, the DSDT's \_S5
-# and the kernel's own symbol table.  `make fuzz` runs each for FUZZ_TIME
+# and the kernel's own symbol table; and the shell's line editor and word
+# splitter, which take whatever the serial line sends.  `make fuzz` runs each for FUZZ_TIME
 # too, each with its own corpus in build/fuzz/corpus-NAME.
-PARSER_FUZZ_TARGETS := elfcheck acpi_aml ksyms
+PARSER_FUZZ_TARGETS := elfcheck acpi_aml ksyms shell_line
 elfcheck_FUZZ_SRCS  := tagboot/elfcheck.c
 acpi_aml_FUZZ_SRCS  := kernel/drivers/acpi_aml.c
 ksyms_FUZZ_SRCS     := kernel/lib/ksyms.c
+shell_line_FUZZ_SRCS := apps/shell/line.c apps/shell/words.c
 PARSER_FUZZ_BINS := $(if $(shell command -v $(FUZZ_CC)),$(addprefix $(BUILD)/fuzz/fuzz_,$(PARSER_FUZZ_TARGETS)))
 FUZZ_BINS += $(PARSER_FUZZ_BINS)
 $(foreach t,$(PARSER_FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
@@ -59,6 +61,8 @@ $(BUILD)/fuzz/fuzz_ksyms: kernel/lib/ksyms.h kernel/lib/string.h
 # TagFS mount path over damaged images (tagfs/ is included from the repo root).
 $(BUILD)/fuzz/fuzz_tagfs: FUZZ_CFLAGS += -I.
 $(BUILD)/fuzz/fuzz_tagfs: $(TAGFS_LIB_HDRS)
+$(BUILD)/fuzz/fuzz_shell_line: FUZZ_CFLAGS += -Iapps/shell
+$(BUILD)/fuzz/fuzz_shell_line: apps/shell/line.h apps/shell/words.h
 fuzzers fuzz-smoke: $(PARSER_FUZZ_BINS)
 fuzz: $(addprefix fuzz-run-,$(if $(PARSER_FUZZ_BINS),$(PARSER_FUZZ_TARGETS)))
 .PHONY: $(addprefix fuzz-run-,$(PARSER_FUZZ_TARGETS))

@@ -6,7 +6,8 @@
  * stray breaks and keyboard replies; every letter and digit against the HID
  * rule (usage = 0x04 + letter index, 0x1E + digit index) and the 8-byte
  * event encoding kbd.read writes; and 400 000 random bytes against a model
- * of which keys are down.
+ * of which keys are down; the console bytes events type (characters, and
+ * the terminal's escape sequences for the cursor keys).
  */
 #include <string.h>
 
@@ -251,6 +252,64 @@ static void test_event_encoding(void)
 	CHECK(memcmp(out, want, 8) == 0);
 }
 
+/* The bytes each scancode sequence types into the console input stream. */
+static unsigned typed(const uint8_t *bytes, unsigned n, uint8_t *out, unsigned cap)
+{
+	unsigned got = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct kbd_event e;
+		if (!kbd_decode(&dec, bytes[i], &e))
+			continue;
+		uint8_t b[KBD_CONSOLE_MAX];
+		memset(b, 0xcc, sizeof(b));
+		unsigned k = kbd_console_bytes(&e, b);
+		CHECK(k <= KBD_CONSOLE_MAX);
+		for (unsigned j = 0; j < k && got < cap; j++)
+			out[got++] = b[j];
+	}
+	return got;
+}
+
+#define TYPED(out, ...)                                                   \
+	({                                                                \
+		static const uint8_t t_[] = {__VA_ARGS__};               \
+		typed(t_, sizeof(t_), out, sizeof(out));                 \
+	})
+
+static void test_console_bytes(void)
+{
+	uint8_t out[64];
+	unsigned n;
+	kbd_decoder_init(&dec);
+	/* each cursor key pressed and released: the terminal's sequence, once */
+	static const struct { uint8_t code; const char *seq; } keys[] = {
+		{0x48, "\x1b[A"}, {0x50, "\x1b[B"}, {0x4D, "\x1b[C"}, {0x4B, "\x1b[D"},
+		{0x47, "\x1b[H"}, {0x4F, "\x1b[F"}, {0x53, "\x1b[3~"},
+	};
+	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		uint8_t bytes[4] = {0xE0, keys[i].code, 0xE0, (uint8_t)(keys[i].code | 0x80)};
+		n = typed(bytes, 4, out, sizeof(out));
+		CHECK_EQ(n, strlen(keys[i].seq));
+		CHECK(memcmp(out, keys[i].seq, n) == 0);
+	}
+	/* the keypad's 8 4 . with Num Lock off type the same sequences as Up, Left, Delete */
+	n = TYPED(out, 0x48, 0xC8, 0x4B, 0xCB, 0x53, 0xD3);
+	CHECK_EQ(n, 3 + 3 + 4);
+	CHECK(memcmp(out, "\x1b[A\x1b[D\x1b[3~", n) == 0);
+	/* with Num Lock on they type digits */
+	n = TYPED(out, 0x45, 0xC5, 0x48, 0xC8, 0x53, 0xD3, 0x45, 0xC5);
+	CHECK_EQ(n, 2);
+	CHECK(memcmp(out, "8.", 2) == 0);
+	/* characters as before: a, Shift+b, Backspace, Enter, Ctrl+C; releases type nothing */
+	n = TYPED(out, 0x1E, 0x9E, 0x2A, 0x30, 0xB0, 0xAA, 0x0E, 0x8E, 0x1C, 0x9C, 0x1D, 0x2E, 0xAE, 0x9D);
+	CHECK_EQ(n, 5);
+	CHECK(memcmp(out, "aB\x08\r\x03", 5) == 0);
+	/* a held Left repeats its sequence; keys with neither character nor sequence type nothing */
+	n = TYPED(out, 0xE0, 0x4B, 0xE0, 0x4B, 0xE0, 0xCB, 0xE0, 0x49, 0xE0, 0xC9, 0x3B, 0xBB, 0x2A, 0xAA);
+	CHECK_EQ(n, 6);
+	CHECK(memcmp(out, "\x1b[D\x1b[D", 6) == 0);
+}
+
 /*
  * Random byte streams (fixed seed, prefixes and breaks made common) checked
  * against a model built only from the events: a PRESS is for a key not down,
@@ -313,6 +372,7 @@ int main(void)
 	test_decode_extended();
 	test_decode_repeat_and_noise();
 	test_event_encoding();
+	test_console_bytes();
 	test_decode_random_streams();
 	return check_report();
 }

@@ -8,8 +8,8 @@
       QEMU monitor's sendkey: shift-a, b, ret, up, ctrl-c, kp_enter; the key
       events are exactly the expected press/release pairs (set-1 scancodes,
       0xE0 for the extended Up and keypad Enter, HID key codes, characters,
-      Shift/Ctrl modifier bits) and the characters they type ("Ab\\r",
-      Ctrl-C = 0x03, "\\r") arrive as console input too, after the serial
+      Shift/Ctrl modifier bits) and the bytes they type ("Ab\\r", Up as
+      ESC [ A, Ctrl-C = 0x03, "\\r") arrive as console input too, after the serial
       bytes.  A final serial "Q" ends kbdtest, which logs hardware.irq.info:
       ISA IRQ 1 (keyboard) and 4 (COM1) are routed to cpu0, and their counts
       are at least the key bytes / serial bytes sent.  kbdtest exits 0.
@@ -38,7 +38,8 @@
       a held, Up held, Shift held while Q is typed.  The logged events are
       exactly PRESS, REPEAT, REPEAT, RELEASE / PRESS, REPEAT, RELEASE /
       Shift PRESS, REPEAT, Q with Shift, Shift RELEASE, the console gets
-      "aaaQ" (repeats type, releases do not), and kbdrepeat exits 0 (it
+      "aaa", ESC [ A twice, "Q" (repeats type, releases do not; Up types
+      the terminal's sequence), and kbdrepeat exits 0 (it
       checks the same itself).
   hardware_halt
       4 CPUs, `run=halttest:system`.  hardware.cpu.halt logs its one line;
@@ -73,7 +74,7 @@ EXPECTED_KEYS = [
     (0x002E, 0x06, 0x03, CTRL, "release"), (0x001D, 0xE0, 0x00, 0, "release"),
     (0xE01C, 0x58, 0x0D, 0, "press"), (0xE01C, 0x58, 0x0D, 0, "release"),
 ]
-KEY_TEXT = b"Ab\r\x03\r"
+KEY_TEXT = b"Ab\r\x1b[A\x03\r"  # Up types the terminal's ESC [ A
 
 
 def console_bytes(lines):
@@ -276,7 +277,8 @@ def test_hardware_repeat(ctx):
             events.append((int(sc, 16), int(key, 16), int(ch, 16), int(mods, 16), action))
     check(events == EXPECTED_REPEATS, "key events %s, expected %s" % (events, EXPECTED_REPEATS), b)
     expect_in_order(lines, [
-        ("the repeats typed 'a' three times, then Q", kernel_re(r"kbdrepeat: console 61 61 61 51")),
+        ("the repeats typed 'a' three times, Up's ESC [ A twice, then Q",
+         kernel_re(r"kbdrepeat: console 61 61 61 1b 5b 41 1b 5b 41 51")),
         ("kbdrepeat exits 0", kernel_re(EXITED % ("kbdrepeat", "0") + r" \(auth system\)")),
         ("power-off", kernel_re(r"power: ACPI S5 power-off"))], b)
     check(status == 0, "QEMU exit status %s, expected 0 (power-off)" % status, b)
