@@ -163,6 +163,14 @@ static int32_t op_console_write(struct op_call *call)
 		return BOX_ERR_TOO_BIG;
 
 	uint8_t mode = call->caller ? call->caller->console : CABIN_CONSOLE_LOG;
+	static bool first_output_seen;
+	if (in->size && mode == CABIN_CONSOLE_TERMINAL && !first_output_seen) {
+		/* the boot's last milestone: kernel entry to the shell's first bytes */
+		first_output_seen = true;
+		uint64_t us = timer_us_since_boot();
+		log_info("boot: %s's first output %lu.%03lu ms after kernel entry", call->caller->name,
+			 us / 1000, us % 1000);
+	}
 	if (in->size && mode != CABIN_CONSOLE_LOG) {
 		char text[CONSOLE_WRITE_MAX];
 		for (unsigned i = 0; i < in->size; i++) {
