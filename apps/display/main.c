@@ -84,7 +84,8 @@ static int32_t perform(const struct box_message *m, int verbose)
 static int daemon(int verbose)
 {
 	uint32_t served = 0;
-	printf("daemon cabin %u waiting for requests\n", box_cabin_id());
+	if (verbose) /* quiet by default: the shell starts it beside its prompt */
+		printf("daemon cabin %u waiting for requests\n", box_cabin_id());
 	for (;;) {
 		struct box_message m;
 		int rc = box_inbox_wait(&m, IDLE_WAIT_US);

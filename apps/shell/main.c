@@ -276,11 +276,42 @@ static bool run_line(const char *line)
 	return true;
 }
 
+/* Is a Cabin with this name running (started by anyone)? */
+static bool running(const char *name)
+{
+	static uint64_t ids[64];
+	uint64_t len = 0, count = 0;
+	if (box_system_proc_list(ids, sizeof(ids), &len, &count) != BOX_OK)
+		return false;
+	for (uint64_t i = 0; i < len / 8; i++) {
+		struct box_proc_info info;
+		uint64_t got = 0;
+		if (box_system_proc_info(ids[i], &info, sizeof(info), &got, NULL) == BOX_OK &&
+		    info.state != BOX_PROC_DONE && strcmp(info.name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The idle system is the shell and the display daemon: start the daemon
+ * (detached, so the kernel reaps it) unless an earlier shell already did.
+ */
+static void start_daemons(void)
+{
+	static const char display[] = "display";
+	for (unsigned i = 0; i < BOX_APP_COUNT; i++)
+		if (strcmp(BOX_APPS[i].name, display) == 0 && !running(display))
+			box_system_proc_spawn(BOX_SPAWN_DETACHED, BOX_APPS[i].auth, display,
+					      sizeof(display), NULL, 0, NULL, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	box_call_timeout_us = CALL_WAIT_US;
+	start_daemons();
 	line_init(&editor, put, NULL);
 	say("BoxOS shell: `help` lists the commands\n");
 	prompt();
