@@ -180,6 +180,27 @@ struct fanout {
 	uint64_t delivered;
 };
 
+/* Decode and fill a fan-out message (broadcast or event) to tag_mask: the
+ * shared first half of both ops; NULL with *st set when the call is bad. */
+static struct fanout *fanout_begin(struct op_call *call, uint64_t tag_mask, uint32_t kind,
+				   int32_t *st)
+{
+	static struct fanout f;
+	*st = BOX_ERR_INVALID;
+	if (!call->caller || tag_mask == 0)
+		return NULL;
+	*st = sys_check_small_input(call->in, BOX_MESSAGE_PAYLOAD);
+	if (*st != BOX_OK)
+		return NULL;
+	fill_message(&f.msg, call->caller, kind, call->in);
+	f.msg.msg_id = next_msg_id++;
+	f.msg.tag_mask = tag_mask;
+	f.mask = tag_mask;
+	f.skip = call->caller->id;
+	f.delivered = 0;
+	return &f;
+}
+
 static void broadcast_one(struct cabin *c, void *arg)
 {
 	struct fanout *f = arg;
@@ -191,20 +212,12 @@ static void broadcast_one(struct cabin *c, void *arg)
 int32_t sys_ipc_broadcast(struct op_call *call)
 {
 	OP_PARAMS(box_params_system_ipc_broadcast, p);
-	if (!call->caller || p->tag_mask == 0)
-		return BOX_ERR_INVALID;
-	int32_t st = sys_check_small_input(call->in, BOX_MESSAGE_PAYLOAD);
-	if (st != BOX_OK)
+	int32_t st;
+	struct fanout *f = fanout_begin(call, p->tag_mask, BOX_MSG_BROADCAST, &st);
+	if (!f)
 		return st;
-	static struct fanout f;
-	fill_message(&f.msg, call->caller, BOX_MSG_BROADCAST, call->in);
-	f.msg.msg_id = next_msg_id++;
-	f.msg.tag_mask = p->tag_mask;
-	f.mask = p->tag_mask;
-	f.skip = call->caller->id;
-	f.delivered = 0;
-	cabin_foreach(broadcast_one, &f);
-	call->value = f.delivered;
+	cabin_foreach(broadcast_one, f);
+	call->value = f->delivered;
 	return BOX_OK;
 }
 
@@ -244,19 +257,13 @@ static void notify_one(uint32_t id, void *arg)
 int32_t sys_notify_send(struct op_call *call)
 {
 	OP_PARAMS(box_params_system_notify_send, p);
-	if (!call->caller || p->tag_mask == 0)
-		return BOX_ERR_INVALID;
-	int32_t st = sys_check_small_input(call->in, BOX_MESSAGE_PAYLOAD);
-	if (st != BOX_OK)
+	int32_t st;
+	struct fanout *f = fanout_begin(call, p->tag_mask, BOX_MSG_EVENT, &st);
+	if (!f)
 		return st;
-	static struct fanout f;
-	fill_message(&f.msg, call->caller, BOX_MSG_EVENT, call->in);
-	f.msg.msg_id = next_msg_id++;
-	f.msg.tag_mask = p->tag_mask;
-	f.msg.event = p->event;
-	f.delivered = 0;
-	listen_match(sys_listen(), p->tag_mask, notify_one, &f);
-	call->value = f.delivered;
+	f->msg.event = p->event;
+	listen_match(sys_listen(), p->tag_mask, notify_one, f);
+	call->value = f->delivered;
 	return BOX_OK;
 }
 

@@ -73,53 +73,44 @@ static bool is_separator(char ch)
 	return ch == ' ' || ch == ',' || ch == 0;
 }
 
+/* The next name of a list from *at on: true with [*start, *at) the name. */
+static bool next_name(const char *list, size_t len, size_t *at, size_t *start)
+{
+	while (*at < len && is_separator(list[*at]))
+		(*at)++;
+	if (*at >= len)
+		return false;
+	*start = *at;
+	while (*at < len && !is_separator(list[*at]))
+		(*at)++;
+	return true;
+}
+
 int32_t tags_parse_list(struct tags *t, const char *list, size_t len, uint8_t *bits,
 			unsigned max, unsigned *count)
 {
 	unsigned n = 0;
+	size_t at = 0, start;
 	/* decode: every name valid and not too many, before any bit is given out */
-	for (size_t i = 0; i < len;) {
-		if (is_separator(list[i])) {
-			i++;
-			continue;
-		}
-		size_t start = i;
-		while (i < len && !is_separator(list[i]))
-			i++;
-		if (!tags_valid_name(list + start, i - start))
+	while (next_name(list, len, &at, &start)) {
+		if (!tags_valid_name(list + start, at - start))
 			return BOX_ERR_INVALID;
 		if (++n > max)
 			return BOX_ERR_TOO_BIG;
 	}
 	if (n == 0)
 		return BOX_ERR_INVALID;
-	unsigned missing = 0, spare = 0, dummy;
+	unsigned missing = 0, spare = 0, bit;
 	for (unsigned i = 0; i < TAGS_BITS; i++)
 		spare += t->names[i][0] == 0;
-	for (size_t i = 0; i < len;) {
-		if (is_separator(list[i])) {
-			i++;
-			continue;
-		}
-		size_t start = i;
-		while (i < len && !is_separator(list[i]))
-			i++;
-		missing += tags_bit(t, list + start, i - start, false, &dummy) == BOX_ERR_NOENT;
-	}
+	for (at = 0; next_name(list, len, &at, &start);)
+		missing += tags_bit(t, list + start, at - start, false, &bit) == BOX_ERR_NOENT;
 	if (missing > spare)
 		return BOX_ERR_FULL;
 	/* act */
 	n = 0;
-	for (size_t i = 0; i < len;) {
-		if (is_separator(list[i])) {
-			i++;
-			continue;
-		}
-		size_t start = i;
-		while (i < len && !is_separator(list[i]))
-			i++;
-		unsigned bit;
-		tags_bit(t, list + start, i - start, true, &bit);
+	for (at = 0; next_name(list, len, &at, &start);) {
+		tags_bit(t, list + start, at - start, true, &bit);
 		bool dup = false;
 		for (unsigned k = 0; k < n; k++)
 			dup |= bits[k] == bit;
