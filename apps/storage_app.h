@@ -8,6 +8,7 @@
 #ifndef APPS_STORAGE_APP_H
 #define APPS_STORAGE_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "boxos/abi/status.h"
 #include "boxos/abi/storage.h"
@@ -90,6 +91,32 @@ static inline void st_pattern(const char *w, uint64_t off, uint8_t *buf, uint64_
 		wl = 40;
 	for (uint64_t i = 0; i < n; i++)
 		buf[i] = st_pattern_byte(w, wl, off + i);
+}
+
+/* tag and untag: `NAME FILE TAG...`, each TAG set (set) or unset on FILE. */
+static inline int st_tag_main(int argc, char **argv, bool set)
+{
+	const char *name = set ? "tag" : "untag";
+	st_init();
+	if (st_help(argc, argv, set ? "usage: tag FILE TAG...  (FILE: a name or #id)"
+						: "usage: untag FILE TAG...  (FILE: a name or #id)"))
+		return 0;
+	if (argc < 3) {
+		printf("usage: %s FILE TAG...\n", name);
+		return 1;
+	}
+	uint64_t id;
+	int32_t st = st_resolve(argv[1], &id);
+	if (st != BOX_OK)
+		return st_fail(argv[1], st);
+	for (int i = 2; i < argc; i++) {
+		st = set ? box_storage_tag_set(id, argv[i], strlen(argv[i]), NULL)
+			 : box_storage_tag_unset(id, argv[i], strlen(argv[i]), NULL);
+		if (st != BOX_OK)
+			return st_fail(argv[i], st);
+	}
+	printf("%s %lu\n", set ? "tagged" : "untagged", (unsigned long)id);
+	return 0;
 }
 
 #endif
