@@ -34,6 +34,8 @@
 
 static uint8_t buf[256] __attribute__((aligned(64)));
 static char text[200];
+#define LINEBUF text
+#include "../linebuf.h"
 static struct box_crate crates[1];
 static uint8_t manifest[256] __attribute__((aligned(8)));
 static struct box_mb mb;
@@ -57,26 +59,6 @@ static int call(uint64_t id, const void *params, uint16_t size, int crate, uint6
 	struct box_pocket p;
 	box_pocket_init(&p, mb.buf, mb.len, crates, crate == NONE ? 0 : 1);
 	return box_call(&p, res, WAIT_US) == BOX_OK ? 0 : -1;
-}
-
-static unsigned put_str(unsigned at, const char *s)
-{
-	while (*s && at < sizeof(text))
-		text[at++] = *s++;
-	return at;
-}
-
-static unsigned put_dec(unsigned at, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n && at < sizeof(text))
-		text[at++] = tmp[--n];
-	return at;
 }
 
 static void say(unsigned len)

@@ -47,6 +47,8 @@ static const uint16_t expect[][5] = {
 
 static uint8_t buf[256] __attribute__((aligned(64)));
 static char line[200];
+#define LINEBUF line
+#include "../linebuf.h"
 static struct box_crate crates[1];
 static uint8_t manifest[256] __attribute__((aligned(8)));
 static struct box_mb mb;
@@ -56,20 +58,6 @@ static int send(uint16_t crate_count, struct box_result *res)
 	struct box_pocket p;
 	box_pocket_init(&p, mb.buf, mb.len, crates, crate_count);
 	return box_call(&p, res, WAIT_US) == BOX_OK ? 0 : -1;
-}
-
-static unsigned put_hex(unsigned at, uint64_t v, unsigned digits)
-{
-	for (unsigned i = 0; i < digits && at < sizeof(line); i++)
-		line[at++] = "0123456789abcdef"[(v >> (4 * (digits - 1 - i))) & 0xF];
-	return at;
-}
-
-static unsigned put_str(unsigned at, const char *s)
-{
-	while (*s && at < sizeof(line))
-		line[at++] = *s++;
-	return at;
 }
 
 static void say(unsigned len)

@@ -27,6 +27,8 @@
 static uint8_t t0[16], t1[16] __attribute__((aligned(16)));
 static uint8_t buf[128] __attribute__((aligned(64)));
 static char line[200];
+#define LINEBUF line
+#include "../linebuf.h"
 static struct box_crate crates[3];
 static uint8_t manifest[256] __attribute__((aligned(8)));
 static struct box_mb mb;
@@ -44,33 +46,6 @@ static uint64_t get_le(const uint8_t *p, unsigned width)
 	for (unsigned i = 0; i < width; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
-}
-
-static unsigned put_str(unsigned at, const char *s)
-{
-	while (*s && at < sizeof(line))
-		line[at++] = *s++;
-	return at;
-}
-
-static unsigned put_dec(unsigned at, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n && at < sizeof(line))
-		line[at++] = tmp[--n];
-	return at;
-}
-
-static unsigned put_hex(unsigned at, uint64_t v, unsigned digits)
-{
-	for (unsigned i = 0; i < digits && at < sizeof(line); i++)
-		line[at++] = "0123456789abcdef"[(v >> (4 * (digits - 1 - i))) & 0xF];
-	return at;
 }
 
 static void say(unsigned len)
